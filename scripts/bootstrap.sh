@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks: Debian packages (ffmpeg, Chromaprint, Chromium, clamd, Redis) and the npm
+# packages of the root (Deno itself) and of inference/. Idempotent and quick when everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
+command -v fpcalc >/dev/null || need_apt+=(libchromaprint-tools)
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v clamd >/dev/null || need_apt+=(clamav-daemon)
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "bootstrap: installing Debian packages: ${need_apt[*]}" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# Install scripts are skipped: onnxruntime-node ships its CPU binaries (its script would fetch CUDA ones) and
+# esbuild finds its platform binary without its own.
+# npm installs only when the lock file changed since the last install (a stamp inside node_modules).
+install_if_changed() { # <dir> <extra env>
+  local dir=$1 stamp="$1/node_modules/.bootstrap-stamp" sum
+  sum=$(sha256sum "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -c1-64)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
+    echo "bootstrap: npm ci in $dir" >&2
+    (cd "$dir" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$sum" >"$stamp"
+  fi
+}
+install_if_changed .
+install_if_changed inference
+# Deno fetches the npm packages mapped in deno.json once, into node_modules/.deno.
+node_modules/.bin/deno install --quiet >/dev/null 2>&1 || node_modules/.bin/deno install
