@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createHash, createHmac, randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import { Hono } from "hono";
+import { signQstashJwt } from "./qstash_testing.ts";
 import { qstashSignature, type QstashSignatureVariables, ReplayCache } from "./qstash_signature.ts";
 
 const CURRENT = "sig_current_0123456789";
@@ -9,18 +9,8 @@ const NEXT = "sig_next_0123456789";
 const PUBLIC = "https://inference.example";
 const URL_ = `${PUBLIC}/v1/jobs`;
 
-const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
-
-/** Signs like QStash: HS256 JWT, iss Upstash, sub url, body = base64url(sha256(body)) unpadded. */
 function sign(body: string, opts: { key?: string; url?: string; exp?: number; nbf?: number; jti?: string } = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-  const payload = b64url(JSON.stringify({
-    iss: "Upstash", sub: opts.url ?? URL_, exp: opts.exp ?? now + 300, nbf: opts.nbf ?? now, iat: now,
-    jti: opts.jti ?? `jwt_${randomUUID()}`, body: b64url(createHash("sha256").update(body).digest()),
-  }));
-  const sig = createHmac("sha256", opts.key ?? CURRENT).update(`${header}.${payload}`).digest("base64url");
-  return `${header}.${payload}.${sig}`;
+  return signQstashJwt(body, { ...opts, key: opts.key ?? CURRENT, url: opts.url ?? URL_ });
 }
 
 function app(replay = new ReplayCache()) {
