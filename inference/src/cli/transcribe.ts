@@ -1,0 +1,50 @@
+/**
+ * `deno task transcribe <audio-file>`: prints the drafted .bsm drum map of one audio file as a single JSON
+ * document on stdout; logs go to stderr. Exits 1 with a one-line message on a missing argument or file, or on
+ * audio that cannot be decoded. Also runs under Node: `node --import tsx src/cli/transcribe.ts <file>`.
+ */
+import process from "node:process";
+import type { BsmMap } from "../contracts/bsm.ts";
+import { trackBeats } from "../pipeline/beats.ts";
+import { decodeAudio, DECODE_SAMPLE_RATE } from "../pipeline/decode.ts";
+import { buildBsm } from "../pipeline/package.ts";
+import { quantizeNotes } from "../pipeline/quantize.ts";
+import { loadTranscriber, type Transcriber } from "../pipeline/transcribe.ts";
+import { BadInputError } from "../pipeline/types.ts";
+
+const USAGE = "usage: deno task transcribe <audio-file>  (prints a .bsm drum map as JSON on stdout)";
+
+/** Drafts the .bsm map of the audio file at `path` (decode -> transcribe -> beats -> quantize -> package). */
+export async function transcribeFile(path: string, transcriber?: Transcriber): Promise<BsmMap> {
+  const t = transcriber ?? (await loadTranscriber());
+  const { samples, sampleRate } = await decodeAudio(path, { sampleRate: DECODE_SAMPLE_RATE });
+  const act = await t.transcribe(samples, sampleRate);
+  const beats = trackBeats(act);
+  const { notes } = quantizeNotes(act, beats.beats);
+  return buildBsm({
+    durationSec: samples.length / sampleRate,
+    beats,
+    notes,
+    model: { name: t.model.name, version: t.model.version },
+  });
+}
+
+async function main(args: string[]): Promise<number> {
+  if (args.length !== 1 || args[0] === "-h" || args[0] === "--help") {
+    console.error(USAGE);
+    return 1;
+  }
+  try {
+    const started = Date.now();
+    const map = await transcribeFile(args[0]);
+    process.stdout.write(JSON.stringify(map) + "\n");
+    console.error(`transcribed ${args[0]}: ${map.notes.length} notes, ${map.tempo.bpm} bpm in ${Date.now() - started} ms`);
+    return 0;
+  } catch (e) {
+    // Bad input is the user's to fix: one clear line. Anything else is a bug: keep the stack for the report.
+    console.error(e instanceof BadInputError ? `error: ${e.message}` : e);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -1,0 +1,170 @@
+/**
+ * The model front end: STFT magnitude (Hann window) -> mel filterbank -> log compression, as a row-major
+ * `frames x bands` Float32Array. Frame t is centred on sample t * hopSize (zero padding outside the signal), so
+ * frame times are t / fps with fps = sampleRate / hopSize.
+ */
+
+/** Front-end parameters; they ship in the model manifest because the model was built for them. */
+export interface FrontendConfig {
+  /** [Hz] */
+  sampleRate: number;
+  /** [samples] FFT size, a power of two. */
+  frameSize: number;
+  /** [samples] */
+  hopSize: number;
+  /** Number of mel bands. */
+  bands: number;
+  /** [Hz] lower edge of the lowest band. */
+  fmin: number;
+  /** [Hz] upper edge of the highest band. */
+  fmax: number;
+  /** Magnitude scale inside log10(1 + logMul * m); m is 1.0 for a full-scale sine. */
+  logMul: number;
+}
+
+/** Front-end output: row-major `frames x bands`. */
+export interface Features {
+  data: Float32Array;
+  frames: number;
+  bands: number;
+}
+
+/** Number of frames for `numSamples` samples: floor(numSamples / hopSize) + 1 (centred frames). */
+export function frameCount(numSamples: number, hopSize: number): number {
+  return Math.floor(numSamples / hopSize) + 1;
+}
+
+const hzToMel = (hz: number) => 1127 * Math.log(1 + hz / 700);
+const melToHz = (mel: number) => 700 * (Math.exp(mel / 1127) - 1);
+
+/** Centre frequencies [Hz] of the mel bands of `cfg`. */
+export function bandCenters(cfg: FrontendConfig): number[] {
+  const lo = hzToMel(cfg.fmin);
+  const step = (hzToMel(cfg.fmax) - lo) / (cfg.bands + 1);
+  return Array.from({ length: cfg.bands }, (_, b) => melToHz(lo + (b + 1) * step));
+}
+
+/**
+ * Triangular mel filters over the `frameSize/2 + 1` FFT bins, each normalised to sum 1 (a band reads the mean
+ * magnitude of its bins). A band narrower than one bin takes its nearest bin, so no band is silent.
+ */
+export function melFilterbank(cfg: FrontendConfig): Float32Array[] {
+  const bins = cfg.frameSize / 2 + 1;
+  const binHz = cfg.sampleRate / cfg.frameSize;
+  const lo = hzToMel(cfg.fmin);
+  const step = (hzToMel(cfg.fmax) - lo) / (cfg.bands + 1);
+  const edges = Array.from({ length: cfg.bands + 2 }, (_, i) => melToHz(lo + i * step) / binHz);
+  return Array.from({ length: cfg.bands }, (_, b) => {
+    const [left, centre, right] = [edges[b], edges[b + 1], edges[b + 2]];
+    const w = new Float32Array(bins);
+    let sum = 0;
+    for (let k = Math.ceil(left); k <= Math.min(bins - 1, Math.floor(right)); k++) {
+      w[k] = k <= centre ? (k - left) / (centre - left) : (right - k) / (right - centre);
+      sum += w[k];
+    }
+    if (sum === 0) w[Math.min(bins - 1, Math.round(centre))] = sum = 1;
+    for (let k = 0; k < bins; k++) w[k] /= sum;
+    return w;
+  });
+}
+
+/** A radix-2 FFT of real input of size n, via one complex FFT of size n/2; returns |X[k]| for k = 0..n/2. */
+export class RealFft {
+  readonly size: number;
+  private readonly half: number;
+  private readonly re: Float64Array;
+  private readonly im: Float64Array;
+  private readonly rev: Uint32Array;
+  private readonly cos: Float64Array;
+  private readonly sin: Float64Array;
+
+  /** `size`: a power of two >= 4. */
+  constructor(size: number) {
+    if (size < 4 || (size & (size - 1)) !== 0) throw new RangeError(`FFT size ${size} is not a power of two >= 4`);
+    this.size = size;
+    const m = (this.half = size / 2);
+    this.re = new Float64Array(m);
+    this.im = new Float64Array(m);
+    this.rev = new Uint32Array(m);
+    const bits = Math.log2(m);
+    for (let i = 0; i < m; i++) {
+      let r = 0;
+      for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+      this.rev[i] = r;
+    }
+    // Twiddles of the full size n: the half-size FFT uses every other one, the real-input split uses all.
+    this.cos = Float64Array.from({ length: m }, (_, k) => Math.cos((2 * Math.PI * k) / size));
+    this.sin = Float64Array.from({ length: m }, (_, k) => Math.sin((2 * Math.PI * k) / size));
+  }
+
+  /** Writes |FFT(input)| (n/2 + 1 values) into `out`. `input` has `size` samples. */
+  magnitude(input: ArrayLike<number>, out: Float32Array): void {
+    const { half: m, re, im, rev, cos, sin } = this;
+    for (let i = 0; i < m; i++) {
+      re[rev[i]] = input[2 * i];
+      im[rev[i]] = input[2 * i + 1];
+    }
+    for (let len = 2; len <= m; len <<= 1) {
+      const stride = (2 * m) / len;
+      for (let start = 0; start < m; start += len) {
+        for (let j = 0; j < len / 2; j++) {
+          const c = cos[j * stride], s = sin[j * stride];
+          const a = start + j, b = a + len / 2;
+          const tr = re[b] * c + im[b] * s, ti = im[b] * c - re[b] * s;
+          re[b] = re[a] - tr, im[b] = im[a] - ti;
+          re[a] += tr, im[a] += ti;
+        }
+      }
+    }
+    for (let k = 0; k <= m; k++) {
+      const k1 = k % m, k2 = (m - k) % m;
+      const er = (re[k1] + re[k2]) / 2, ei = (im[k1] - im[k2]) / 2;
+      const or = (im[k1] + im[k2]) / 2, oi = -(re[k1] - re[k2]) / 2;
+      const c = k < m ? cos[k] : -1, s = k < m ? sin[k] : 0;
+      const xr = er + c * or + s * oi, xi = ei + c * oi - s * or;
+      out[k] = Math.sqrt(xr * xr + xi * xi);
+    }
+  }
+}
+
+/** Periodic Hann window of `n` samples. */
+export function hann(n: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n));
+}
+
+/** Log-compressed mel spectrogram of `samples` (at `cfg.sampleRate`): row-major `frames x cfg.bands`. */
+export function computeFeatures(samples: Float32Array, cfg: FrontendConfig): Features {
+  const { frameSize: n, hopSize: hop, bands } = cfg;
+  const frames = frameCount(samples.length, hop);
+  const fft = new RealFft(n);
+  const window = hann(n);
+  // Scale so a full-scale sine reads 1.0 in its bin: the Hann window sums to n/2, a sine's peak is half of that.
+  const scale = 4 / n;
+  const filters = melFilterbank(cfg).map((w) => sparse(w));
+  const frame = new Float64Array(n);
+  const mag = new Float32Array(n / 2 + 1);
+  const data = new Float32Array(frames * bands);
+  for (let t = 0; t < frames; t++) {
+    const start = t * hop - n / 2;
+    for (let i = 0; i < n; i++) {
+      const s = start + i;
+      frame[i] = s >= 0 && s < samples.length ? samples[s] * window[i] : 0;
+    }
+    fft.magnitude(frame, mag);
+    for (let b = 0; b < bands; b++) {
+      const { first, weights } = filters[b];
+      let acc = 0;
+      for (let k = 0; k < weights.length; k++) acc += weights[k] * mag[first + k];
+      data[t * bands + b] = Math.log10(1 + cfg.logMul * acc * scale);
+    }
+  }
+  return { data, frames, bands };
+}
+
+/** The non-zero span of a filter, so each band costs only its own bins. */
+function sparse(w: Float32Array): { first: number; weights: Float32Array } {
+  let first = 0, last = w.length - 1;
+  while (first < last && w[first] === 0) first++;
+  while (last > first && w[last] === 0) last--;
+  return { first, weights: w.slice(first, last + 1) };
+}

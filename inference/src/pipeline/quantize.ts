@@ -1,0 +1,166 @@
+/**
+ * Quantize stage: per-lane onsets (peaks.ts) snapped to the beat grid. Each beat chooses straight 16ths or
+ * 8th-note triplets, whichever fits its notes better; the raw detected `time` is kept and `quantizedTime`,
+ * `beat` (fractional beat index) and `dynamic` are added. Swing is reported from where the off-beats fall.
+ */
+import { z } from "zod";
+import type { JobMessage } from "../contracts/job_message.ts";
+import { type ActivationsMeta, decodeActivations, labelColumn } from "./activations_io.ts";
+import { beatResultSchema, beatsKey } from "./beats.ts";
+import { type PeakOptions, pickPeaks } from "./peaks.ts";
+import { transcribeKey } from "./transcribe.ts";
+import type { Activations, Stage } from "./types.ts";
+
+/** Labels that describe the rhythm, not a drum lane. */
+const NON_LANES = new Set(["beat", "downbeat"]);
+
+export type Dynamic = "ghost" | "normal" | "accent";
+
+export interface QuantizedNote {
+  /** [seconds] the detected onset time. */
+  time: number;
+  lane: string;
+  /** 1..127 from the peak strength. */
+  velocity: number;
+  /** [seconds] the time snapped to the grid (equal to `time` without a beat grid). */
+  quantizedTime: number;
+  /** Fractional beat index of the snapped position (0 = first beat); null without a beat grid. */
+  beat: number | null;
+  /** Relative to the lane's median velocity: < 0.65x ghost, > 1.15x accent. */
+  dynamic: Dynamic;
+}
+
+export interface Swing {
+  /** Long/short ratio of swung 8ths: 1 straight, 2 triplet swing. */
+  ratio: number;
+  swung: boolean;
+}
+
+export interface QuantizeResult {
+  notes: QuantizedNote[];
+  /** Null when too few off-beat notes to tell. */
+  swing: Swing | null;
+}
+
+export interface QuantizeOptions {
+  /** Peak picking for every lane, and per-lane overrides. */
+  peaks?: PeakOptions;
+  lanePeaks?: Record<string, PeakOptions>;
+}
+
+/** Fractional beat position of `time` [seconds] in `beats` (extrapolated with the edge intervals). */
+export function beatPosition(beats: readonly number[], time: number): number {
+  const n = beats.length;
+  if (time < beats[0]) return (time - beats[0]) / (beats[1] - beats[0]);
+  if (time >= beats[n - 1]) return n - 1 + (time - beats[n - 1]) / (beats[n - 1] - beats[n - 2]);
+  let lo = 0, hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (beats[mid] <= time) lo = mid;
+    else hi = mid;
+  }
+  return lo + (time - beats[lo]) / (beats[lo + 1] - beats[lo]);
+}
+
+/** Time [seconds] of fractional beat position `pos` in `beats` (inverse of {@link beatPosition}). */
+export function beatTime(beats: readonly number[], pos: number): number {
+  const n = beats.length;
+  const k = Math.max(0, Math.min(n - 2, Math.floor(pos)));
+  return beats[k] + (pos - k) * (beats[k + 1] - beats[k]);
+}
+
+const snap = (frac: number, div: number) => Math.round(frac * div) / div;
+
+/** Per beat, the subdivision (4 = 16ths, 3 = triplets) with the smaller squared snapping error; ties are straight. */
+function chooseGrids(positions: number[]): Map<number, number> {
+  const err = new Map<number, [number, number]>();
+  for (const pos of positions) {
+    const k = Math.floor(pos), frac = pos - k;
+    const e = err.get(k) ?? [0, 0];
+    e[0] += (frac - snap(frac, 4)) ** 2;
+    e[1] += (frac - snap(frac, 3)) ** 2;
+    err.set(k, e);
+  }
+  return new Map([...err].map(([k, [straight, triplet]]) => [k, triplet < straight - 1e-6 ? 3 : 4]));
+}
+
+/** Swing from the off-beat notes (beat fractions 0.4..0.72): the median position as a long/short ratio. */
+export function detectSwing(positions: number[]): Swing | null {
+  const offbeats = positions.map((p) => p - Math.floor(p)).filter((f) => f > 0.4 && f < 0.72).sort((a, b) => a - b);
+  if (offbeats.length < 4) return null;
+  const median = offbeats[Math.floor(offbeats.length / 2)];
+  const ratio = median / (1 - median);
+  return { ratio: Math.round(ratio * 100) / 100, swung: ratio > 1.2 };
+}
+
+function dynamics(velocities: number[]): Dynamic[] {
+  const median = [...velocities].sort((a, b) => a - b)[Math.floor(velocities.length / 2)];
+  return velocities.map((v) => (v < 0.65 * median ? "ghost" : v > 1.15 * median ? "accent" : "normal"));
+}
+
+/** Notes of every drum lane in `act`, snapped to `beats` [seconds]; sorted by time, then lane. */
+export function quantizeNotes(act: Activations, beats: readonly number[], opts: QuantizeOptions = {}): QuantizeResult {
+  const raw: Omit<QuantizedNote, "quantizedTime" | "beat">[] = [];
+  for (const lane of act.labels.filter((l) => !NON_LANES.has(l))) {
+    const peaks = pickPeaks(labelColumn(act, lane)!, act.fps, { ...opts.peaks, ...opts.lanePeaks?.[lane] });
+    const velocities = peaks.map((p) => Math.max(1, Math.min(127, Math.round(p.strength * 127))));
+    const dyn = dynamics(velocities);
+    peaks.forEach((p, i) => raw.push({ time: round(p.time), lane, velocity: velocities[i], dynamic: dyn[i] }));
+  }
+  raw.sort((a, b) => a.time - b.time || a.lane.localeCompare(b.lane));
+  if (beats.length < 2) {
+    return { notes: raw.map((n) => ({ ...n, quantizedTime: n.time, beat: null })), swing: null };
+  }
+  const positions = raw.map((n) => beatPosition(beats, n.time));
+  const grids = chooseGrids(positions);
+  const notes = raw.map((n, i) => {
+    const k = Math.floor(positions[i]);
+    const beat = k + snap(positions[i] - k, grids.get(k) ?? 4);
+    return { ...n, quantizedTime: round(Math.max(0, beatTime(beats, beat))), beat: Math.round(beat * 1e6) / 1e6 };
+  });
+  return { notes, swing: detectSwing(positions) };
+}
+
+/** Rounds seconds to 0.1 ms so artifacts stay small and stable. */
+function round(sec: number): number {
+  return Math.round(sec * 1e4) / 1e4;
+}
+
+export const quantizedNoteSchema = z.object({
+  time: z.number().nonnegative(),
+  lane: z.string().min(1),
+  velocity: z.number().int().min(1).max(127),
+  quantizedTime: z.number().nonnegative(),
+  beat: z.number().nullable(),
+  dynamic: z.enum(["ghost", "normal", "accent"]),
+});
+
+/** The quantize artifact: notes plus what the package stage needs to describe the map. */
+export const quantizeArtifactSchema = z.object({
+  notes: z.array(quantizedNoteSchema),
+  swing: z.object({ ratio: z.number(), swung: z.boolean() }).nullable(),
+  durationSec: z.number().positive(),
+  model: z.object({ name: z.string().min(1), version: z.string().min(1) }),
+});
+export type QuantizeArtifact = QuantizeResult & ActivationsMeta;
+
+/** Artifact key of the quantize stage. */
+export function quantizeKey(job: Pick<JobMessage, "jobId">): string {
+  return `jobs/${job.jobId}/quantize.json`;
+}
+
+/** The quantize stage: `transcribe.act` + `beats.json` -> `jobs/{jobId}/quantize.json`. */
+export function createQuantizeStage(opts: QuantizeOptions = {}): Stage {
+  return {
+    name: "quantize",
+    outputKey: quantizeKey,
+    async run(ctx) {
+      const act = decodeActivations(await ctx.store.get(ctx.outputs.transcribe ?? transcribeKey(ctx.job)));
+      const beatsJson = new TextDecoder().decode(await ctx.store.get(ctx.outputs.beats ?? beatsKey(ctx.job)));
+      const { beats } = beatResultSchema.parse(JSON.parse(beatsJson));
+      const artifact: QuantizeArtifact = { ...quantizeNotes(act, beats, opts), ...act.meta };
+      await ctx.store.put(quantizeKey(ctx.job), new TextEncoder().encode(JSON.stringify(artifact)), "application/json");
+      ctx.log.info("quantized notes", { notes: artifact.notes.length, swing: artifact.swing?.ratio ?? null });
+    },
+  };
+}

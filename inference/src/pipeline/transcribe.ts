@@ -1,0 +1,128 @@
+/**
+ * Transcribe stage: decoded PCM -> front-end features -> ONNX model -> frame-wise activations.
+ * The model and its manifest are loaded once (`loadTranscriber`), then shared by every job.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import * as ort from "onnxruntime-node";
+import { z } from "zod";
+import type { JobMessage } from "../contracts/job_message.ts";
+import { encodeActivations } from "./activations_io.ts";
+import { readDecoded } from "./decode.ts";
+import { computeFeatures } from "./features.ts";
+import type { Activations, Stage } from "./types.ts";
+
+/** Where the shipped models and `manifest.json` live. */
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../../models/", import.meta.url));
+
+const frontendSchema = z.object({
+  sampleRate: z.number().int().positive(),
+  frameSize: z.number().int().positive(),
+  hopSize: z.number().int().positive(),
+  bands: z.number().int().positive(),
+  fmin: z.number().nonnegative(),
+  fmax: z.number().positive(),
+  logMul: z.number().positive(),
+});
+
+export const modelEntrySchema = z.object({
+  name: z.string().min(1),
+  file: z.string().min(1),
+  version: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  labels: z.array(z.string().min(1)).min(1),
+  frontend: frontendSchema,
+  /** [frames per second] */
+  fps: z.number().positive(),
+});
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+
+export const manifestSchema = z.object({ models: z.array(modelEntrySchema).min(1), default: z.string().min(1) });
+
+export interface TranscriberOptions {
+  /** Folder holding `manifest.json` and the model files, default {@link DEFAULT_MODEL_DIR}. */
+  modelDir?: string;
+  /** A model name from the manifest, default the manifest's `default`. */
+  modelName?: string;
+}
+
+export interface Transcriber {
+  model: ModelEntry;
+  /** The execution providers the session was created with. */
+  executionProviders: string[];
+  /** Activations of mono `samples` at `sampleRate` [Hz] (must equal the model's front-end rate). */
+  transcribe(samples: Float32Array, sampleRate: number): Promise<Activations>;
+}
+
+/** The model file does not match the manifest's checksum (corrupt or replaced). */
+export class ModelChecksumError extends Error {
+  override name = "ModelChecksumError";
+}
+
+async function createSession(bytes: Uint8Array): Promise<{ session: ort.InferenceSession; eps: string[] }> {
+  if (process.env.ONNX_EP === "cuda") {
+    try {
+      return { session: await ort.InferenceSession.create(bytes, { executionProviders: ["cuda", "cpu"] }), eps: ["cuda", "cpu"] };
+    } catch (e) {
+      // A machine without the CUDA provider still transcribes, only slower: say so and carry on.
+      console.error(`ONNX_EP=cuda but the CUDA provider failed (${(e as Error).message}); using cpu`);
+    }
+  }
+  return { session: await ort.InferenceSession.create(bytes, { executionProviders: ["cpu"] }), eps: ["cpu"] };
+}
+
+/** Reads the manifest, verifies the model's sha256 and creates its onnxruntime session once. */
+export async function loadTranscriber(opts: TranscriberOptions = {}): Promise<Transcriber> {
+  const dir = opts.modelDir ?? DEFAULT_MODEL_DIR;
+  const manifestPath = `${dir.replace(/\/$/, "")}/manifest.json`;
+  const manifest = manifestSchema.parse(JSON.parse(await readFile(manifestPath, "utf8")));
+  const name = opts.modelName ?? manifest.default;
+  const model = manifest.models.find((m) => m.name === name);
+  if (!model) throw new Error(`Model "${name}" is not in ${manifestPath} (${manifest.models.map((m) => m.name).join(", ")})`);
+  const file = `${dir.replace(/\/$/, "")}/${model.file}`;
+  const bytes = new Uint8Array(await readFile(file));
+  const sha = createHash("sha256").update(bytes).digest("hex");
+  if (sha !== model.sha256) {
+    throw new ModelChecksumError(`Model file ${file} has sha256 ${sha}, the manifest says ${model.sha256}; rebuild or restore it`);
+  }
+  const { session, eps } = await createSession(bytes);
+  return {
+    model,
+    executionProviders: eps,
+    async transcribe(samples, sampleRate) {
+      if (sampleRate !== model.frontend.sampleRate) {
+        throw new RangeError(`${model.name} needs ${model.frontend.sampleRate} Hz audio, got ${sampleRate} Hz`);
+      }
+      const f = computeFeatures(samples, model.frontend);
+      const input = new ort.Tensor("float32", f.data, [1, f.frames, f.bands]);
+      const out = await session.run({ [session.inputNames[0]]: input });
+      const data = out[session.outputNames[0]].data as Float32Array;
+      return { data: new Float32Array(data), frames: f.frames, fps: model.fps, labels: model.labels };
+    },
+  };
+}
+
+/** Artifact key of the transcribe stage. */
+export function transcribeKey(job: Pick<JobMessage, "jobId">): string {
+  return `jobs/${job.jobId}/transcribe.act`;
+}
+
+/** The transcribe stage: `decode.f32` -> `jobs/{jobId}/transcribe.act` with the shared `transcriber`. */
+export function createTranscribeStage(transcriber: Transcriber): Stage {
+  return {
+    name: "transcribe",
+    outputKey: transcribeKey,
+    async run(ctx) {
+      const { samples, sampleRate } = await readDecoded(ctx);
+      const act = await transcriber.transcribe(samples, sampleRate);
+      const meta = {
+        model: { name: transcriber.model.name, version: transcriber.model.version },
+        durationSec: samples.length / sampleRate,
+      };
+      await ctx.store.put(transcribeKey(ctx.job), encodeActivations(act, meta), "application/octet-stream");
+      ctx.log.info("transcribed", { frames: act.frames, model: transcriber.model.name });
+    },
+  };
+}
