@@ -1,0 +1,39 @@
+/**
+ * The web app: middleware, the API and probe sub-apps, and the one place errors become responses. Composition only;
+ * pages mount with `createApp(deps, { pages })`.
+ */
+import { Hono } from "hono";
+import type { AppDeps, AppEnv } from "./lib/app_env.ts";
+import { authenticate } from "./lib/auth.ts";
+import { toErrorBody } from "./lib/errors.ts";
+import { accessLog } from "./middleware/access_log.ts";
+import { provideDeps } from "./middleware/deps.ts";
+import { traceId } from "./middleware/trace.ts";
+import { healthRoutes } from "./routes/api/health.ts";
+import { apiV1 } from "./routes/api/v1.ts";
+
+/** Options of {@link createApp}. */
+export interface CreateAppOptions {
+  /** Server-rendered pages, mounted at "/" after the API. */
+  pages?: Hono<AppEnv>;
+}
+
+/** Builds the Hono app over `deps`. */
+export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("*", provideDeps(deps), traceId(), accessLog(), authenticate());
+  app.route("/", healthRoutes);
+  app.route("/api/v1", apiV1);
+  if (options.pages) app.route("/", options.pages);
+
+  app.notFound((c) => {
+    const body = { error: { status: 404, message: `No route for ${c.req.method} ${c.req.path}.` } };
+    return c.req.path.startsWith("/api/") ? c.json(body, 404) : c.text("Not found", 404);
+  });
+  app.onError((error, c) => {
+    const { body, internal, headers } = toErrorBody(error, c.var.traceId);
+    if (internal) deps.log.error("request failed", { traceId: c.var.traceId, path: c.req.path, error });
+    return c.json(body, body.error.status as 400, headers);
+  });
+  return app;
+}

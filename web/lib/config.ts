@@ -1,0 +1,132 @@
+/**
+ * Web configuration from the environment (names and defaults: docs/CONTRACTS.md "Ports and env"). Secrets have no
+ * defaults: a missing one fails with a message naming every missing variable.
+ */
+import { z } from "zod";
+import { parseSigningKeys, type SigningKey } from "../../inference/src/contracts/callback.ts";
+import { LOG_LEVELS, type LogLevel } from "./log.ts";
+
+/** Default upload limit [bytes] (100 MiB). */
+export const DEFAULT_MAX_UPLOAD_BYTES = 104_857_600;
+
+/** Everything the web process reads from env, validated and typed. */
+export interface WebConfig {
+  port: number;
+  /** Base URL the outside world (QStash, inference) uses to reach this process. */
+  publicUrl: string;
+  inferenceUrl: string;
+  /** Postgres URL; when unset in env, the PGlite socket of the dev stack (pool max 1). */
+  databaseUrl: string;
+  dbPoolMax: number;
+  redisRestUrl: string;
+  redisRestToken: string;
+  qstashUrl: string;
+  qstashToken: string;
+  qstashCurrentSigningKey: string;
+  qstashNextSigningKey: string;
+  /** Custom S3 endpoint (s3rver, Tigris); path-style addressing is used when set. */
+  s3Endpoint?: string;
+  s3Region: string;
+  s3Bucket: string;
+  awsAccessKeyId?: string;
+  awsSecretAccessKey?: string;
+  callbackSigningKeys: SigningKey[];
+  sessionSecret: string;
+  /** [bytes] */
+  maxUploadBytes: number;
+  /** [seconds] heartbeat age after which a job counts as dead. */
+  jobStaleAfterSec: number;
+  jobMaxAttempts: number;
+  /** Job creations allowed per user per minute. */
+  jobRateLimitPerMinute: number;
+  logLevel: LogLevel;
+  clamdHost?: string;
+  clamdPort: number;
+}
+
+/** A configuration problem a person can fix by setting env variables. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const optionalText = z.string().trim().min(1).optional().catch(undefined);
+const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  PORT: int(8000),
+  PUBLIC_URL: z.string().url().optional(),
+  INFERENCE_URL: z.string().url().default("http://127.0.0.1:8787"),
+  DATABASE_URL: optionalText,
+  DB_POOL_MAX: int(10),
+  UPSTASH_REDIS_REST_URL: z.string().url().default("http://127.0.0.1:8079"),
+  UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
+  QSTASH_URL: z.string().url().default("http://127.0.0.1:8080"),
+  QSTASH_TOKEN: z.string().min(1),
+  QSTASH_CURRENT_SIGNING_KEY: z.string().min(1),
+  QSTASH_NEXT_SIGNING_KEY: z.string().min(1),
+  S3_ENDPOINT: optionalText,
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_BUCKET: z.string().min(1).default("beatsight"),
+  AWS_ACCESS_KEY_ID: optionalText,
+  AWS_SECRET_ACCESS_KEY: optionalText,
+  CALLBACK_SIGNING_KEYS: z.string().min(1),
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
+  MAX_UPLOAD_BYTES: int(DEFAULT_MAX_UPLOAD_BYTES),
+  JOB_STALE_AFTER_SEC: int(60),
+  JOB_MAX_ATTEMPTS: int(3),
+  JOB_RATE_LIMIT_PER_MINUTE: int(20),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  CLAMD_HOST: optionalText,
+  CLAMD_PORT: int(3310),
+});
+
+/**
+ * Reads and validates the configuration. Throws {@link ConfigError} listing every missing or malformed variable.
+ * @param env e.g. `Deno.env.toObject()`; empty strings count as unset.
+ */
+export function loadConfig(env: Record<string, string | undefined>): WebConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return cleaned[name] === undefined ? `  ${name} is not set` : `  ${name}: ${i.message}`;
+    });
+    throw new ConfigError(`The web server cannot start; fix these environment variables:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  let callbackSigningKeys: SigningKey[];
+  try {
+    callbackSigningKeys = parseSigningKeys(e.CALLBACK_SIGNING_KEYS);
+  } catch (error) {
+    throw new ConfigError(`The web server cannot start: ${(error as Error).message}`);
+  }
+  return {
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
+    inferenceUrl: e.INFERENCE_URL.replace(/\/+$/, ""),
+    databaseUrl: e.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5433/postgres",
+    // PGlite-socket serves one connection at a time, so the pool must not exceed it.
+    dbPoolMax: e.DATABASE_URL ? e.DB_POOL_MAX : 1,
+    redisRestUrl: e.UPSTASH_REDIS_REST_URL,
+    redisRestToken: e.UPSTASH_REDIS_REST_TOKEN,
+    qstashUrl: e.QSTASH_URL,
+    qstashToken: e.QSTASH_TOKEN,
+    qstashCurrentSigningKey: e.QSTASH_CURRENT_SIGNING_KEY,
+    qstashNextSigningKey: e.QSTASH_NEXT_SIGNING_KEY,
+    s3Endpoint: e.S3_ENDPOINT,
+    s3Region: e.S3_REGION,
+    s3Bucket: e.S3_BUCKET,
+    awsAccessKeyId: e.AWS_ACCESS_KEY_ID,
+    awsSecretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+    callbackSigningKeys,
+    sessionSecret: e.SESSION_SECRET,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    jobStaleAfterSec: e.JOB_STALE_AFTER_SEC,
+    jobMaxAttempts: e.JOB_MAX_ATTEMPTS,
+    jobRateLimitPerMinute: e.JOB_RATE_LIMIT_PER_MINUTE,
+    logLevel: e.LOG_LEVEL,
+    clamdHost: e.CLAMD_HOST,
+    clamdPort: e.CLAMD_PORT,
+  };
+}

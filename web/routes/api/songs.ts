@@ -1,0 +1,49 @@
+/** Songs: register an upload, read a song with its latest map, and fetch the current .bsm. */
+import { Hono } from "hono";
+import { z } from "zod";
+import { findSongCurrentMap } from "../../db/maps.ts";
+import { findUserSong } from "../../db/songs.ts";
+import type { AppEnv } from "../../lib/app_env.ts";
+import { currentUser } from "../../lib/auth.ts";
+import { HttpError, NotFoundError } from "../../lib/errors.ts";
+import { registerSong } from "../../lib/intake.ts";
+import { jobRateLimit } from "../../middleware/limits.ts";
+import { getJson } from "../../lib/storage.ts";
+import { validate } from "../../lib/validate.ts";
+import { jobView, mapView, songView, versionView } from "../../lib/views.ts";
+
+const registerSchema = z.object({
+  uploadId: z.string().uuid(),
+  title: z.string().trim().max(200).optional(),
+  artist: z.string().trim().max(200).optional(),
+});
+const idParam = z.object({ id: z.string().uuid() });
+
+/** Routes under /api/v1/songs (signed-in users; other users' songs are 404). */
+export const songRoutes = new Hono<AppEnv>()
+  .post("/", jobRateLimit(), validate("json", registerSchema), async (c) => {
+    const { song, job } = await registerSong(c.var.deps, currentUser(c).id, c.req.valid("json"), c.var.traceId);
+    return c.json({ song: songView(song), job: jobView(job) }, 201);
+  })
+  .get("/:id", validate("param", idParam), async (c) => {
+    const { sql } = c.var.deps;
+    const song = await findUserSong(sql, currentUser(c).id, c.req.valid("param").id);
+    if (!song) throw new NotFoundError("song");
+    const current = await findSongCurrentMap(sql, song.id, song.canonicalMapId);
+    const map = current ? { ...mapView(current.map), version: versionView(current.version) } : null;
+    return c.json({ song: songView(song), map });
+  })
+  .get("/:id/map", validate("param", idParam), async (c) => {
+    const { sql, s3, config } = c.var.deps;
+    const song = await findUserSong(sql, currentUser(c).id, c.req.valid("param").id);
+    if (!song) throw new NotFoundError("song");
+    const current = await findSongCurrentMap(sql, song.id, song.canonicalMapId);
+    if (!current) {
+      throw new HttpError(404, "This song has no map yet.", {
+        hint: "Start a generate_map job with POST /api/v1/jobs.",
+      });
+    }
+    const doc = await getJson(s3, config.s3Bucket, current.version.s3Key);
+    if (doc === null) throw new HttpError(404, "The map file is missing from storage.");
+    return c.json(doc as Record<string, unknown>);
+  });

@@ -1,0 +1,27 @@
+/** The /api/v1 sub-app: callbacks and sessions are open; everything else needs a signed-in user. */
+import { Hono } from "hono";
+import type { AppEnv } from "../../lib/app_env.ts";
+import { requireUser } from "../../lib/auth.ts";
+import { jsonBodyLimit } from "../../middleware/limits.ts";
+import { callbackRoutes } from "./callbacks.ts";
+import { jobEventRoutes } from "./job_events.ts";
+import { jobRoutes } from "./jobs.ts";
+import { mapRoutes } from "./maps.ts";
+import { sessionRoutes } from "./sessions.ts";
+import { songRoutes } from "./songs.ts";
+import { uploadRoutes } from "./uploads.ts";
+
+const users = new Hono<AppEnv>()
+  .use("*", requireUser())
+  .route("/uploads", uploadRoutes)
+  .route("/songs", songRoutes)
+  .route("/jobs", jobRoutes)
+  .route("/jobs", jobEventRoutes)
+  .route("/maps", mapRoutes);
+
+/** Mounted at /api/v1 by createApp. */
+export const apiV1 = new Hono<AppEnv>()
+  .use("*", jsonBodyLimit())
+  .route("/callbacks", callbackRoutes)
+  .route("/sessions", sessionRoutes)
+  .route("/", users);
