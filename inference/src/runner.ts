@@ -183,11 +183,16 @@ async function readResult(state: RunState): Promise<JobResult> {
   });
 }
 
-/** The package stage records the model as `modelVersion` (or `model.version`); older maps may lack it. */
+/**
+ * The package stage records the model as `generator: { model, version }` ("name@version" here, so two models with
+ * the same version number stay apart); a plain `modelVersion` string is accepted too.
+ */
 function modelVersionOf(map: Record<string, unknown>): string {
-  const model = map.model as { version?: unknown } | undefined;
-  const version = map.modelVersion ?? model?.version;
-  return typeof version === "string" && version ? version : "unknown";
+  const generator = map.generator as { model?: unknown; version?: unknown } | undefined;
+  if (typeof generator?.model === "string" && typeof generator.version === "string") {
+    return `${generator.model}@${generator.version}`;
+  }
+  return typeof map.modelVersion === "string" && map.modelVersion ? map.modelVersion : "unknown";
 }
 
 async function fail(state: RunState, err: unknown): Promise<RunOutcome> {

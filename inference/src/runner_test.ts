@@ -91,7 +91,7 @@ function sink(reply: (cb: Callback, all: Callback[]) => boolean = () => true) {
 }
 
 function deps(store: MemoryStore, stages: RunJobDeps["stages"], s: ReturnType<typeof sink>, job = message()) {
-  const log = createLogger({ level: "error" });
+  const log = createLogger({ level: "error", write: () => {} });
   const client = new CallbackClient({ keys: [KEY], log, fetch: s.fetch, backoffMs: 1 });
   return { stages, store, callbacks: client.forJob(job.callbackUrl, job.traceId), log, metrics: createMetrics(), heartbeatIntervalSec: 0.02 };
 }
