@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     hydrate(h(modules[i].default, props), el);
     el.dataset.hydrated = "1";
   });
-  document.documentElement.dataset.islandsReady = "1";
+  // Each island marks the page ready in its own effect (islands/hooks.ts), which runs after hydration.
 }
 
 main().catch((err) => {

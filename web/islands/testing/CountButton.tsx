@@ -1,6 +1,6 @@
 /** Test-only island (web/build_test.ts, hydration test): increments a signal it shares with CountView. */
 import type { Signal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
+import { useHydrated } from "../hooks.ts";
 
 /** Props of {@link CountButton}. */
 export interface CountButtonProps {
@@ -9,9 +9,7 @@ export interface CountButtonProps {
 
 /** A button that adds one to `count`. */
 export default function CountButton({ count }: CountButtonProps) {
-  useEffect(() => {
-    document.documentElement.dataset.countButtonReady = "1";
-  }, []);
+  useHydrated();
   return (
     <button type="button" data-testid="increment" onClick={() => count.value++}>
       Add one

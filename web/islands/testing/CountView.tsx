@@ -1,5 +1,6 @@
 /** Test-only island (hydration test): shows a signal another island changes, plus every revived prop type. */
 import { type Signal, useComputed } from "@preact/signals";
+import { useHydrated } from "../hooks.ts";
 
 /** Props of {@link CountView}. */
 export interface CountViewProps {
@@ -11,6 +12,7 @@ export interface CountViewProps {
 
 /** Renders `count` (live) and a description of its other props' revived types. */
 export default function CountView({ count, when, tags, bytes }: CountViewProps) {
+  useHydrated();
   const doubled = useComputed(() => count.value * 2);
   const kinds = `${when instanceof Date}/${tags instanceof Set}/${bytes instanceof Uint8Array}`;
   return (

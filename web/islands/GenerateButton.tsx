@@ -1,0 +1,39 @@
+/** Starts the AI drum-map job for a song and opens the job's progress page. */
+import { useSignal } from "@preact/signals";
+import { ErrorBox } from "../components/ErrorBox.tsx";
+import { api, errorText } from "./api.ts";
+import { useHydrated } from "./hooks.ts";
+
+/** Props of {@link GenerateButton}. */
+export interface GenerateButtonProps {
+  songId: string;
+}
+
+/** "Generate drum map": `POST /api/v1/jobs` then go to `/jobs/{id}`; API errors (quota, rate limit) shown. */
+export default function GenerateButton({ songId }: GenerateButtonProps) {
+  useHydrated();
+  const busy = useSignal(false);
+  const error = useSignal<string | null>(null);
+
+  const start = async () => {
+    busy.value = true;
+    error.value = null;
+    try {
+      const { job } = await api<{ job: { id: string } }>("/api/v1/jobs", { body: { type: "generate_map", songId } });
+      location.assign(`/jobs/${encodeURIComponent(job.id)}`);
+    } catch (err) {
+      error.value = errorText(err);
+    } finally {
+      busy.value = false;
+    }
+  };
+
+  return (
+    <div class="stack">
+      <button type="button" class="button primary" data-testid="generate-map" disabled={busy.value} onClick={start}>
+        {busy.value ? "Starting…" : "Generate drum map"}
+      </button>
+      <ErrorBox message={error.value} />
+    </div>
+  );
+}
