@@ -33,8 +33,14 @@ Deno.test("buildIslands - a broken island fails with esbuild's message", async (
   const dir = await Deno.makeTempDir({ prefix: "bs-build-bad-" });
   try {
     await Deno.writeTextFile(join(dir, "Broken.tsx"), "export default function Broken( { return 1 }\n");
-    await assert.rejects(buildIslands({ outDir: join(dir, "out"), islands: { Broken: join(dir, "Broken.tsx") } }), /Broken\.tsx/);
-    await assert.rejects(buildIslands({ outDir: join(dir, "out"), islands: { runtime: join(dir, "Broken.tsx") } }), /reserved/);
+    await assert.rejects(
+      buildIslands({ outDir: join(dir, "out"), islands: { Broken: join(dir, "Broken.tsx") } }),
+      /Broken\.tsx/,
+    );
+    await assert.rejects(
+      buildIslands({ outDir: join(dir, "out"), islands: { runtime: join(dir, "Broken.tsx") } }),
+      /reserved/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

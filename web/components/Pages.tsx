@@ -59,7 +59,8 @@ export function SongPage({ song, fingerprintJob, mapJob, map }: SongPageProps) {
         {song.durationSec ? <p class="muted">Length {formatDuration(song.durationSec)}</p> : null}
         {fingerprintJob && (
           <p class="muted">
-            Fingerprint job: <span data-testid="fingerprint-status" data-status={fingerprintJob.status}>
+            Fingerprint job:{" "}
+            <span data-testid="fingerprint-status" data-status={fingerprintJob.status}>
               {fingerprintJob.status}
             </span>{" "}
             (<a href={jobUrl(fingerprintJob.id)}>details</a>)
@@ -118,8 +119,14 @@ export function MapPage({ song, version, map, problem }: MapPageProps) {
       {map && (
         <section class="stack">
           <p>
-            <a class="button" href={`/api/v1${songUrl(song.id)}/map`} download={`${song.title || "drum-map"}.bsm`}
-              data-testid="download-map">Download .bsm</a>
+            <a
+              class="button"
+              href={`/api/v1${songUrl(song.id)}/map`}
+              download={`${song.title || "drum-map"}.bsm`}
+              data-testid="download-map"
+            >
+              Download .bsm
+            </a>
           </p>
           <pre class="json" data-testid="map-json" tabIndex={0}>{JSON.stringify(map, null, 2)}</pre>
         </section>

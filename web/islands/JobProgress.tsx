@@ -85,14 +85,24 @@ export default function JobProgress({ initial }: JobProgressProps) {
       </ol>
       <ErrorBox message={view.status === "failed" ? view.error ?? "The job failed." : actionError.value} />
       {view.status === "failed" && (
-        <button type="button" class="button primary" data-testid="retry" disabled={busy.value}
-          onClick={() => act("POST", `${base}/retry`, (j) => ({ ...j, status: "queued", error: null }))}>
+        <button
+          type="button"
+          class="button primary"
+          data-testid="retry"
+          disabled={busy.value}
+          onClick={() => act("POST", `${base}/retry`, (j) => ({ ...j, status: "queued", error: null }))}
+        >
           Retry
         </button>
       )}
       {(view.status === "queued" || view.status === "running") && (
-        <button type="button" class="button" data-testid="cancel" disabled={busy.value}
-          onClick={() => act("DELETE", base, (j) => ({ ...j, status: "cancelled" }))}>
+        <button
+          type="button"
+          class="button"
+          data-testid="cancel"
+          disabled={busy.value}
+          onClick={() => act("DELETE", base, (j) => ({ ...j, status: "cancelled" }))}
+        >
           Cancel
         </button>
       )}

@@ -71,7 +71,11 @@ export default function Uploader({ maxBytes }: UploaderProps) {
       });
       await putWithProgress(target, chosen, (pct) => (progress.value = pct));
       const { song } = await api<{ song: { id: string } }>("/api/v1/songs", {
-        body: { uploadId: target.uploadId, title: title.value.trim() || undefined, artist: artist.value.trim() || undefined },
+        body: {
+          uploadId: target.uploadId,
+          title: title.value.trim() || undefined,
+          artist: artist.value.trim() || undefined,
+        },
       });
       location.assign(`/songs/${encodeURIComponent(song.id)}`);
     } catch (err) {
@@ -109,13 +113,27 @@ export default function Uploader({ maxBytes }: UploaderProps) {
       </label>
       <label class="field">
         Title <span class="muted">(optional)</span>
-        <input type="text" name="title" maxLength={200} value={title} onInput={(e) => (title.value = e.currentTarget.value)} />
+        <input
+          type="text"
+          name="title"
+          maxLength={200}
+          value={title}
+          onInput={(e) => (title.value = e.currentTarget.value)}
+        />
       </label>
       <label class="field">
         Artist <span class="muted">(optional)</span>
-        <input type="text" name="artist" maxLength={200} value={artist} onInput={(e) => (artist.value = e.currentTarget.value)} />
+        <input
+          type="text"
+          name="artist"
+          maxLength={200}
+          value={artist}
+          onInput={(e) => (artist.value = e.currentTarget.value)}
+        />
       </label>
-      {progress.value !== null && <ProgressBar label="Upload progress" percent={progress.value} testId="upload-progress" />}
+      {progress.value !== null && (
+        <ProgressBar label="Upload progress" percent={progress.value} testId="upload-progress" />
+      )}
       <ErrorBox message={error.value} />
       <button type="submit" class="button primary" disabled={busy.value || !file.value} data-testid="upload-submit">
         {busy.value ? "Uploading…" : "Upload and analyse"}

@@ -9,7 +9,13 @@ Deno.test("checkAudioFile - accepts audio by type or extension", () => {
 });
 
 Deno.test("checkAudioFile - names the problem: type, empty, too large", () => {
-  assert.match(checkAudioFile({ name: "notes.pdf", type: "application/pdf", size: 10 }, MB)!, /does not look like an audio file/);
+  assert.match(
+    checkAudioFile({ name: "notes.pdf", type: "application/pdf", size: 10 }, MB)!,
+    /does not look like an audio file/,
+  );
   assert.match(checkAudioFile({ name: "a.wav", type: "audio/wav", size: 0 }, MB)!, /is empty/);
-  assert.match(checkAudioFile({ name: "a.wav", type: "audio/wav", size: 3 * MB }, 2 * MB)!, /is 3\.0 MB; the limit is 2\.0 MB/);
+  assert.match(
+    checkAudioFile({ name: "a.wav", type: "audio/wav", size: 3 * MB }, 2 * MB)!,
+    /is 3\.0 MB; the limit is 2\.0 MB/,
+  );
 });

@@ -88,21 +88,40 @@ Deno.test("islands codec - malformed input fails clearly", () => {
 });
 
 const Counter = ({ start }: { start: number }) => h("span", { class: "count" }, String(start));
-const assets = { manifest: { Counter: "/static/build/Counter-AAAAAAAA.js" }, runtime: "/static/build/runtime-BBBBBBBB.js" };
+const assets = {
+  manifest: { Counter: "/static/build/Counter-AAAAAAAA.js" },
+  runtime: "/static/build/runtime-BBBBBBBB.js",
+};
 
 Deno.test("Island - renders the component inside a marker and registers its props", () => {
   const page = h("html", null, h("body", null, h(Island, { name: "Counter", props: { start: 5 } })));
   const html = renderPage(page, { assets, registry: { Counter } });
   assert.match(html, /<bs-island data-island="Counter" data-index="0"><span class="count">5<\/span><\/bs-island>/);
-  assert.match(html, /<script type="application\/json" id="bs-islands">.*<\/script><script type="module" src="\/static\/build\/runtime-BBBBBBBB.js"><\/script><\/body>/);
+  assert.match(
+    html,
+    /<script type="application\/json" id="bs-islands">.*<\/script><script type="module" src="\/static\/build\/runtime-BBBBBBBB.js"><\/script><\/body>/,
+  );
 });
 
 Deno.test("Island - a function prop fails the render naming the island", () => {
   const page = h("body", null, h(Island, { name: "Counter", props: { start: 1, onClick: () => {} } }));
-  assert.throws(() => renderPage(page, { assets, registry: { Counter } }), /island "Counter" props: props\.onClick is a function/);
+  assert.throws(
+    () => renderPage(page, { assets, registry: { Counter } }),
+    /island "Counter" props: props\.onClick is a function/,
+  );
 });
 
 Deno.test("Island - an unknown island or one outside renderPage fails loudly", () => {
-  assert.throws(() => renderPage(h(Island, { name: "Nope" }), { assets, registry: { Counter } }), /Unknown island "Nope"/);
-  assert.throws(() => renderPage(h(Island, { name: "Counter", props: { start: 1 } }), { assets: { manifest: {}, runtime: "/r.js" }, registry: { Counter } }), /no built module/);
+  assert.throws(
+    () => renderPage(h(Island, { name: "Nope" }), { assets, registry: { Counter } }),
+    /Unknown island "Nope"/,
+  );
+  assert.throws(
+    () =>
+      renderPage(h(Island, { name: "Counter", props: { start: 1 } }), {
+        assets: { manifest: {}, runtime: "/r.js" },
+        registry: { Counter },
+      }),
+    /no built module/,
+  );
 });

@@ -58,7 +58,10 @@ Deno.test("renderPage - an island nested in an island is not a second marker", (
     <body>
       <Island name="Outer" />
     </body>,
-    { assets: { ...assets, manifest: { ...assets.manifest, Outer: "/static/build/Outer-CCCCCCCC.js" } }, registry: { Shout, Outer } },
+    {
+      assets: { ...assets, manifest: { ...assets.manifest, Outer: "/static/build/Outer-CCCCCCCC.js" } },
+      registry: { Shout, Outer },
+    },
   );
   assert.equal(html.match(/<bs-island/g)?.length, 1);
   assert.match(html, /<b>INNER<\/b>/);

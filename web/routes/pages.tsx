@@ -114,7 +114,10 @@ pages.get("/songs/:id", async (c) => {
     latestJob(c, user.id, song.id, "generate_map"),
     findSongCurrentMap(sql, song.id, song.canonicalMapId),
   ]);
-  return await html(c, <SongPage song={song} fingerprintJob={fingerprintJob} mapJob={mapJob} map={current?.version ?? null} />);
+  return await html(
+    c,
+    <SongPage song={song} fingerprintJob={fingerprintJob} mapJob={mapJob} map={current?.version ?? null} />,
+  );
 });
 
 pages.get("/songs/:id/map", async (c) => {

@@ -52,7 +52,12 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
   const s3Client = createS3Client(config);
   const logs: string[] = [];
   // Only what the pages touch is provided; redis/qstash/metrics belong to the API routes.
-  const deps = { config, sql: db.sql, s3: s3Client, log: createLogger({ sink: (l) => logs.push(l) }) } as unknown as AppDeps;
+  const deps = {
+    config,
+    sql: db.sql,
+    s3: s3Client,
+    log: createLogger({ sink: (l) => logs.push(l) }),
+  } as unknown as AppDeps;
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
     c.set("deps", deps);
@@ -62,11 +67,21 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
   app.route("/", pages);
 
   const owner = await createGuestUser(db.sql, "Owner");
-  const cookie = `bs_session=${await signSession({ id: owner.id, displayName: "Owner", role: "user", isGuest: true }, SECRET)}`;
+  const cookie = `bs_session=${await signSession(
+    { id: owner.id, displayName: "Owner", role: "user", isGuest: true },
+    SECRET,
+  )}`;
   const get = (path: string, withCookie = true) => app.request(path, { headers: withCookie ? { cookie } : {} });
   const newSong = async (status: SongStatus, title = "Song") => {
     const id = crypto.randomUUID();
-    await insertUpload(db.sql, { id, userId: owner.id, s3Key: `uploads/${id}`, filename: "a.mp3", contentType: "audio/mpeg", sizeBytes: 10 });
+    await insertUpload(db.sql, {
+      id,
+      userId: owner.id,
+      s3Key: `uploads/${id}`,
+      filename: "a.mp3",
+      contentType: "audio/mpeg",
+      sizeBytes: 10,
+    });
     return await insertSong(db.sql, { ownerId: owner.id, uploadId: id, title, artist: "Band", status });
   };
   const newJob = (songId: string, type: "fingerprint" | "generate_map") =>
@@ -108,7 +123,10 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
       const song = await newSong("ready");
       readySongId = song.id;
       const html = await (await get(`/songs/${song.id}`)).text();
-      assert.match(html, /<bs-island data-island="GenerateButton"[^>]*><div class="stack"><button[^>]*data-testid="generate-map"/);
+      assert.match(
+        html,
+        /<bs-island data-island="GenerateButton"[^>]*><div class="stack"><button[^>]*data-testid="generate-map"/,
+      );
       assert.doesNotMatch(html, /open-map/);
     });
 
@@ -116,9 +134,24 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
       const job = await newJob(readySongId, "generate_map");
       await updateJob(db.sql, job.id, { status: "succeeded", stage: "package", progress: 1 });
       const key = `maps/unverified/${readySongId}/${job.id}.bsm`;
-      await s3Client.send(new PutObjectCommand({ Bucket: "beatsight", Key: key, Body: JSON.stringify(BSM), ContentType: "application/json" }));
+      await s3Client.send(
+        new PutObjectCommand({
+          Bucket: "beatsight",
+          Key: key,
+          Body: JSON.stringify(BSM),
+          ContentType: "application/json",
+        }),
+      );
       const map = await findOrCreateUnverifiedMap(db.sql, readySongId);
-      await insertJobVersion(db.sql, { mapId: map.id, jobId: job.id, s3Key: key, noteCount: 3, bpm: 128, durationSec: 12.5, modelVersion: "m1" });
+      await insertJobVersion(db.sql, {
+        mapId: map.id,
+        jobId: job.id,
+        s3Key: key,
+        noteCount: 3,
+        bpm: 128,
+        durationSec: 12.5,
+        modelVersion: "m1",
+      });
 
       const songHtml = await (await get(`/songs/${readySongId}`)).text();
       assert.match(songHtml, new RegExp(`data-testid="open-map" href="/songs/${readySongId}/map"`));
@@ -134,7 +167,9 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
       assert.match(html, new RegExp(`href="/api/v1/songs/${readySongId}/map" download="Song.bsm"`));
       assert.doesNotMatch(html, /<script/);
 
-      await s3Client.send(new PutObjectCommand({ Bucket: "beatsight", Key: key, Body: "{broken", ContentType: "application/json" }));
+      await s3Client.send(
+        new PutObjectCommand({ Bucket: "beatsight", Key: key, Body: "{broken", ContentType: "application/json" }),
+      );
       const broken = await get(`/songs/${readySongId}/map`);
       assert.match(await broken.text(), /data-testid="error"[^>]*>The stored map file is missing or damaged/);
     });
@@ -142,7 +177,13 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
     await t.step("/jobs/:id: JobProgress with stage rows and status", async () => {
       const song = await newSong("ready");
       const job = await newJob(song.id, "generate_map");
-      await updateJob(db.sql, job.id, { status: "failed", stage: "beats", progress: 0.5, error: "Beat tracker gave up", stageOutputs: { decode: "k1", transcribe: "k2" } });
+      await updateJob(db.sql, job.id, {
+        status: "failed",
+        stage: "beats",
+        progress: 0.5,
+        error: "Beat tracker gave up",
+        stageOutputs: { decode: "k1", transcribe: "k2" },
+      });
       const html = await (await get(`/jobs/${job.id}`)).text();
       assert.match(html, /<bs-island data-island="JobProgress"/);
       assert.match(html, /data-testid="job-status" data-status="failed"/);
@@ -158,7 +199,12 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
     await t.step("other people's things, bad ids and visitors without a session get a 404 page", async () => {
       const song = await newSong("ready");
       const stranger = await createGuestUser(db.sql, "Stranger");
-      const strangerCookie = `bs_session=${await signSession({ id: stranger.id, displayName: "S", role: "user", isGuest: true }, SECRET)}`;
+      const strangerCookie = `bs_session=${await signSession({
+        id: stranger.id,
+        displayName: "S",
+        role: "user",
+        isGuest: true,
+      }, SECRET)}`;
       const other = await app.request(`/songs/${song.id}`, { headers: { cookie: strangerCookie } });
       assert.equal(other.status, 404);
       assert.match(await other.text(), /data-testid="error"[^>]*>The song was not found\./);

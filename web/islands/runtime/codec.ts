@@ -116,8 +116,10 @@ function objectSlot(v: object, path: string, ref: (v: unknown, path: string) => 
   if (isSignal(v)) return ["Signal", ref(v.peek(), `${path}.value`)];
   if (!isPlainObject(v)) {
     const name = (v as { constructor?: { name?: string } }).constructor?.name ?? "unknown";
-    throw new IslandPropsError(`${path} is a ${name} instance; only plain objects, arrays, Date, URL, Map, Set, ` +
-      "Uint8Array and signals can be sent to the browser.");
+    throw new IslandPropsError(
+      `${path} is a ${name} instance; only plain objects, arrays, Date, URL, Map, Set, ` +
+        "Uint8Array and signals can be sent to the browser.",
+    );
   }
   // Preact vnodes are plain objects with an own `constructor: undefined` (Preact's JSON-injection guard).
   if (Object.hasOwn(v, "constructor") && (v as { constructor?: unknown }).constructor === undefined && "type" in v) {

@@ -7,21 +7,11 @@ import { join } from "node:path";
 import { signal } from "@preact/signals";
 import { chromium } from "playwright-core";
 import { buildIslands, isHashedAsset } from "../../build.ts";
-import { TEST_ISLANDS } from "./mod.ts";
+import { CHROMIUM_ARGS, TEST_ISLANDS } from "./mod.ts";
 import { Island } from "../../lib/islands.ts";
 import { renderPage } from "../../lib/render.tsx";
 import CountButton from "./CountButton.tsx";
 import CountView from "./CountView.tsx";
-
-/** Chromium flags for a sandbox-less CI container. */
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 function page(): string {
   const count = signal(2);
