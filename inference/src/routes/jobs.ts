@@ -46,6 +46,21 @@ function parseMessage(raw: string): { ok: true; job: JobMessage } | { ok: false;
   return { ok: true, job: parsed.data };
 }
 
+/**
+ * `seq` numbers reserved per QStash delivery. A redelivery after a crash carries the same `attempt`, and web drops
+ * progress whose (attempt, seq) is not newer than what it stored, so delivery n starts at n * SEQ_BLOCK
+ * (`Upstash-Retried` = n). 100000 callbacks is days of heartbeats; ~21000 deliveries still fit web's int4 column.
+ */
+export const SEQ_BLOCK = 100_000;
+const MAX_SEQ = 2 ** 31 - 1;
+
+/** The first `seq` of this delivery, from QStash's `Upstash-Retried` header (0 when absent or malformed). */
+export function firstSeqFor(retriedHeader: string | undefined): number {
+  const retried = Number(retriedHeader ?? 0);
+  if (!Number.isInteger(retried) || retried < 0) return 0;
+  return Math.min(retried * SEQ_BLOCK, MAX_SEQ - SEQ_BLOCK);
+}
+
 /** The job sub-app, mounted at `/v1`. */
 export function jobRoutes(options: JobRoutesOptions) {
   const running = new Set<string>();
@@ -76,7 +91,7 @@ export function jobRoutes(options: JobRoutesOptions) {
       const outcome = await runJob(job, {
         stages: options.stages,
         store: options.store,
-        callbacks: options.callbacks.forJob(job.callbackUrl, job.traceId),
+        callbacks: options.callbacks.forJob(job.callbackUrl, job.traceId, firstSeqFor(c.req.header("upstash-retried"))),
         log,
         signal: options.shutdownSignal,
         metrics: options.metrics,

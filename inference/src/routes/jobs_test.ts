@@ -8,6 +8,7 @@ import { createLogger } from "../log.ts";
 import { signQstashJwt } from "../middleware/qstash_testing.ts";
 import { BadInputError, type Stage } from "../pipeline/types.ts";
 import { MemoryStore } from "../storage/memory_store.ts";
+import { firstSeqFor, SEQ_BLOCK } from "./jobs.ts";
 
 const PUBLIC = "http://inference.test";
 const KEYS = { currentSigningKey: "cur_0123456789abcdef", nextSigningKey: "next_0123456789abcdef" };
@@ -60,10 +61,10 @@ function job(over: Partial<JobMessage> = {}): JobMessage {
   };
 }
 
-function deliver(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, body: unknown) {
+function deliver(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, body: unknown, headers: Record<string, string> = {}) {
   const raw = typeof body === "string" ? body : JSON.stringify(body);
   const signature = signQstashJwt(raw, { key: KEYS.currentSigningKey, url: `${PUBLIC}/v1/jobs` });
-  return app.request("/v1/jobs", { method: "POST", body: raw, headers: { "upstash-signature": signature, "content-type": "application/json" } });
+  return app.request("/v1/jobs", { method: "POST", body: raw, headers: { "upstash-signature": signature, "content-type": "application/json", ...headers } });
 }
 
 describe("routes/jobs", () => {
@@ -73,6 +74,15 @@ describe("routes/jobs", () => {
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { ok: true, result: { kind: "fingerprint", fingerprintHash: "cd".repeat(32), durationSec: 3 } });
     assert.deepEqual(received.map((c) => `${c.event}:${c.stage}`), ["progress:decode", "progress:fingerprint", "completed:fingerprint"]);
+  });
+
+  it("POST /v1/jobs - a QStash redelivery numbers its callbacks after the earlier delivery's", async () => {
+    const { app, received } = setup();
+    assert.equal((await deliver(app, job(), { "upstash-retried": "2" })).status, 200);
+    assert.deepEqual(received.map((c) => c.seq), [2 * SEQ_BLOCK, 2 * SEQ_BLOCK + 1, 2 * SEQ_BLOCK + 2]);
+    assert.equal(firstSeqFor(undefined), 0);
+    assert.equal(firstSeqFor("-1"), 0);
+    assert.ok(firstSeqFor("999999") + SEQ_BLOCK <= 2 ** 31 - 1, "stays inside int4");
   });
 
   it("POST /v1/jobs - 401 without a valid QStash signature", async () => {
