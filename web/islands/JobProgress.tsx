@@ -62,7 +62,8 @@ export default function JobProgress({ initial }: JobProgressProps) {
     busy.value = true;
     actionError.value = null;
     try {
-      await api(path, { method });
+      // The retry endpoint validates a JSON body (optional resumeFrom), so POST sends an empty object.
+      await api(path, { method, body: method === "POST" ? {} : undefined });
       job.value = next(job.peek());
     } catch (err) {
       actionError.value = errorText(err);

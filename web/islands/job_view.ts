@@ -48,6 +48,8 @@ const STATUS_OF_EVENT: Record<JobEventName, JobStatus> = {
   cancelled: "cancelled",
 };
 
+const PROGRESS_STATUSES: readonly JobStatus[] = ["queued", "running"];
+
 /** True when the job can no longer change without a retry. */
 export function isTerminal(status: JobStatus): boolean {
   return status === "succeeded" || status === "failed" || status === "cancelled";
@@ -63,7 +65,11 @@ export function applyJobEvent(job: JobView, event: JobEventName, data: unknown):
     ? d.stage as StageName
     : job.stage;
   const progress = typeof d.progress === "number" && d.progress >= 0 && d.progress <= 1 ? d.progress : job.progress;
-  const status = STATUS_OF_EVENT[event];
+  // A progress event may say "queued" (re-dispatched, no stage yet); terminal events decide by their name.
+  const given = typeof d.status === "string" && PROGRESS_STATUSES.includes(d.status as JobStatus)
+    ? d.status as JobStatus
+    : null;
+  const status = event === "progress" && given ? given : STATUS_OF_EVENT[event];
   const message = typeof d.message === "string" && d.message ? d.message : null;
   return {
     ...job,

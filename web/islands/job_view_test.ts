@@ -37,6 +37,11 @@ Deno.test("applyJobEvent - progress, completed and failed events update the view
   assert.equal(states(job), "done,done,done,done,done");
 });
 
+Deno.test("applyJobEvent - a progress event may report queued (re-dispatch), never a terminal status", () => {
+  assert.equal(applyJobEvent(base, "progress", { stage: null, progress: 0, status: "queued" }).status, "queued");
+  assert.equal(applyJobEvent(base, "progress", { stage: "decode", status: "succeeded" }).status, "running");
+});
+
 Deno.test("applyJobEvent - malformed data keeps the old values", () => {
   const job = applyJobEvent({ ...base, stage: "beats", progress: 0.5 }, "progress", { stage: "nope", progress: 7 });
   assert.equal(job.stage, "beats");
