@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { beatPosition, beatTime, detectSwing, quantizeNotes } from "./quantize.ts";
+import type { Activations } from "./types.ts";
+
+const FPS = 100;
+const beats = Array.from({ length: 9 }, (_, k) => 1 + k * 0.5); // 120 bpm from 1 s
+
+/** Activations with one drum lane `snare` peaking (0.9, or `strength`) at `times` [seconds]. */
+function snareAt(times: number[], strength: number[] = times.map(() => 0.9)): Activations {
+  const frames = 6 * FPS;
+  const data = new Float32Array(frames * 2).fill(0.05);
+  times.forEach((t, i) => (data[Math.round(t * FPS) * 2] = strength[i]));
+  return { data, frames, fps: FPS, labels: ["snare", "beat"] };
+}
+
+test("quantize - beat positions interpolate between beats and extrapolate outside", () => {
+  assert.equal(beatPosition(beats, 1.25), 0.5);
+  assert.equal(beatPosition(beats, 0.75), -0.5);
+  assert.equal(beatPosition(beats, 5.5), 9);
+  assert.equal(beatTime(beats, 2.75), 2.375);
+});
+
+test("quantize - straight 16ths snap to quarters of a beat, keeping the detected time", () => {
+  const { notes } = quantizeNotes(snareAt([1.01, 1.13, 1.26, 1.37]), beats);
+  assert.deepEqual(notes.map((n) => n.beat), [0, 0.25, 0.5, 0.75]);
+  assert.deepEqual(notes.map((n) => n.quantizedTime), [1, 1.125, 1.25, 1.375]);
+  assert.deepEqual(notes.map((n) => n.time), [1.01, 1.13, 1.26, 1.37]);
+  assert.ok(notes.every((n) => n.lane === "snare" && n.velocity === Math.round(0.9 * 127)));
+});
+
+test("quantize - a beat of triplets snaps to thirds, its neighbour stays straight", () => {
+  const { notes } = quantizeNotes(snareAt([1.5, 1.67, 1.83, 2.0, 2.25]), beats);
+  assert.deepEqual(notes.map((n) => n.beat), [1, 1 + 1 / 3, 1 + 2 / 3, 2, 2.5].map((b) => Math.round(b * 1e6) / 1e6));
+});
+
+test("quantize - swing is detected from late off-beats; straight 8ths are not swung", () => {
+  const swung = [0, 1, 2, 3, 4, 5].flatMap((k) => [1 + k * 0.5, 1 + k * 0.5 + 0.33]);
+  const r = quantizeNotes(snareAt(swung), beats);
+  assert.ok(r.swing?.swung && r.swing.ratio > 1.8, JSON.stringify(r.swing));
+  const straight = detectSwing([0.5, 1.5, 2.5, 3.5, 4.52]);
+  assert.deepEqual(straight, { ratio: 1, swung: false });
+  assert.equal(detectSwing([0.5]), null);
+});
+
+test("quantize - dynamics are relative to the lane: quiet hits are ghosts", () => {
+  const { notes } = quantizeNotes(snareAt([1, 1.5, 2, 2.5, 3], [0.9, 0.9, 0.52, 0.9, 0.9]), beats);
+  assert.deepEqual(notes.map((n) => n.dynamic), ["normal", "normal", "ghost", "normal", "normal"]);
+  const noGrid = quantizeNotes(snareAt([1]), []);
+  assert.deepEqual(noGrid.notes.map((n) => [n.quantizedTime, n.beat]), [[1, null]]);
+});
