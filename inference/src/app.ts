@@ -15,7 +15,14 @@ import { healthRoutes, type ModelStatus } from "./routes/health.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 
 export interface AppDeps {
-  env: Pick<InferenceEnv, "publicUrl" | "qstash" | "callbackKeys" | "concurrency" | "heartbeatIntervalSec">;
+  env: Pick<
+    InferenceEnv,
+    | "publicUrl"
+    | "qstash"
+    | "callbackKeys"
+    | "concurrency"
+    | "heartbeatIntervalSec"
+  >;
   stages: Partial<Record<StageName, Stage>>;
   store: ArtifactStore;
   log: Logger;
@@ -40,31 +47,57 @@ export interface InferenceApp {
 export function createApp(deps: AppDeps): InferenceApp {
   const metrics = deps.metrics ?? createMetrics();
   const semaphore = new Semaphore(deps.env.concurrency);
-  const callbacks = deps.callbacks ?? new CallbackClient({ keys: deps.env.callbackKeys, log: deps.log });
+  const callbacks = deps.callbacks ??
+    new CallbackClient({ keys: deps.env.callbackKeys, log: deps.log });
   const app = new Hono();
 
   app.use(async function httpMetrics(c, next) {
     const end = metrics.httpDuration.startTimer();
     await next();
-    end({ method: c.req.method, route: c.req.routePath || "unmatched", status: String(c.res.status) });
+    end({
+      method: c.req.method,
+      route: c.req.routePath || "unmatched",
+      status: String(c.res.status),
+    });
   });
-  app.route("/", healthRoutes({ metrics, model: deps.model, jobsInFlight: () => semaphore.active, isDraining: deps.isDraining }));
-  app.route("/v1", jobRoutes({
-    verify: qstashSignature({ ...deps.env.qstash, publicUrl: deps.env.publicUrl, replay: new ReplayCache() }),
-    semaphore,
-    stages: deps.stages,
-    store: deps.store,
-    callbacks,
-    log: deps.log,
-    metrics,
-    heartbeatIntervalSec: deps.env.heartbeatIntervalSec,
-    shutdownSignal: deps.shutdownSignal,
-    isDraining: deps.isDraining,
-  }));
-  app.notFound((c) => c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404));
+  app.route(
+    "/",
+    healthRoutes({
+      metrics,
+      model: deps.model,
+      jobsInFlight: () => semaphore.active,
+      isDraining: deps.isDraining,
+    }),
+  );
+  app.route(
+    "/v1",
+    jobRoutes({
+      verify: qstashSignature({
+        ...deps.env.qstash,
+        publicUrl: deps.env.publicUrl,
+        replay: new ReplayCache(),
+      }),
+      semaphore,
+      stages: deps.stages,
+      store: deps.store,
+      callbacks,
+      log: deps.log,
+      metrics,
+      heartbeatIntervalSec: deps.env.heartbeatIntervalSec,
+      shutdownSignal: deps.shutdownSignal,
+      isDraining: deps.isDraining,
+    }),
+  );
+  app.notFound((c) =>
+    c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404)
+  );
   app.onError((err, c) => {
     // 5xx details stay in the log (with the trace id); the caller gets a generic message.
-    deps.log.error("unhandled error", { error: err, path: c.req.path, traceId: c.req.header("x-trace-id") });
+    deps.log.error("unhandled error", {
+      error: err,
+      path: c.req.path,
+      traceId: c.req.header("x-trace-id"),
+    });
     return c.json({ error: "Internal error" }, 500);
   });
   return { app, semaphore, metrics };

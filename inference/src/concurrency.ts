@@ -13,7 +13,9 @@ export class Semaphore {
 
   /** @param limit how many holders at once (INFERENCE_CONCURRENCY). */
   constructor(readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Semaphore limit must be >= 1, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError(`Semaphore limit must be >= 1, got ${limit}`);
+    }
   }
 
   /** Holders now. */
@@ -30,7 +32,9 @@ export class Semaphore {
       if (released) return;
       released = true;
       this.#active--;
-      if (this.#active === 0) this.#idleWaiters.splice(0).forEach((resolve) => resolve());
+      if (this.#active === 0) {
+        this.#idleWaiters.splice(0).forEach((resolve) => resolve());
+      }
     };
   }
 

@@ -7,21 +7,35 @@ import { z } from "zod";
 import { parseSigningKeys, type SigningKey } from "./contracts/callback.ts";
 
 /** Where the shipped models live when `MODEL_DIR` is unset: `inference/models`. */
-export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../models", import.meta.url));
+export const DEFAULT_MODEL_DIR = fileURLToPath(
+  new URL("../models", import.meta.url),
+);
 
 const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const required = (name: string, hint: string) =>
-  z.string({ error: `${name} is not set: ${hint}` }).trim().min(1, `${name} is empty: ${hint}`);
+  z.string({ error: `${name} is not set: ${hint}` }).trim().min(
+    1,
+    `${name} is empty: ${hint}`,
+  );
 
 const envSchema = z.object({
   INFERENCE_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   INFERENCE_PUBLIC_URL: z.string().url().optional(),
   INFERENCE_URL: z.string().url().optional(),
-  QSTASH_CURRENT_SIGNING_KEY: required("QSTASH_CURRENT_SIGNING_KEY", "copy it from the QStash console (or devstack)"),
-  QSTASH_NEXT_SIGNING_KEY: required("QSTASH_NEXT_SIGNING_KEY", "copy it from the QStash console (or devstack)"),
-  CALLBACK_SIGNING_KEYS: required("CALLBACK_SIGNING_KEYS", "set it to id:secret[,id:secret...] (same as web)"),
+  QSTASH_CURRENT_SIGNING_KEY: required(
+    "QSTASH_CURRENT_SIGNING_KEY",
+    "copy it from the QStash console (or devstack)",
+  ),
+  QSTASH_NEXT_SIGNING_KEY: required(
+    "QSTASH_NEXT_SIGNING_KEY",
+    "copy it from the QStash console (or devstack)",
+  ),
+  CALLBACK_SIGNING_KEYS: required(
+    "CALLBACK_SIGNING_KEYS",
+    "set it to id:secret[,id:secret...] (same as web)",
+  ),
   S3_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().min(1).default("us-east-1"),
   S3_BUCKET: z.string().min(1).default("beatsight"),
@@ -43,7 +57,13 @@ export interface InferenceEnv {
   qstash: { currentSigningKey: string; nextSigningKey: string };
   /** The first key signs callbacks. */
   callbackKeys: SigningKey[];
-  s3: { endpoint?: string; region: string; bucket: string; accessKeyId?: string; secretAccessKey?: string };
+  s3: {
+    endpoint?: string;
+    region: string;
+    bucket: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+  };
   concurrency: number;
   /** [seconds] between progress heartbeats while a stage runs. */
   heartbeatIntervalSec: number;
@@ -63,10 +83,14 @@ export class EnvError extends Error {
  * Reads and validates the environment. `INFERENCE_PUBLIC_URL` falls back to `INFERENCE_URL` (CONTRACTS.md), then to
  * `http://127.0.0.1:$INFERENCE_PORT`. Throws `EnvError` naming every missing or malformed variable.
  */
-export function loadEnv(source: Record<string, string | undefined> = process.env): InferenceEnv {
+export function loadEnv(
+  source: Record<string, string | undefined> = process.env,
+): InferenceEnv {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `- ${i.path.join(".") || "env"}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) =>
+      `- ${i.path.join(".") || "env"}: ${i.message}`
+    );
     throw new EnvError(`Invalid inference configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
@@ -74,12 +98,18 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   try {
     callbackKeys = parseSigningKeys(e.CALLBACK_SIGNING_KEYS);
   } catch (err) {
-    throw new EnvError(`Invalid inference configuration:\n- ${(err as Error).message}`);
+    throw new EnvError(
+      `Invalid inference configuration:\n- ${(err as Error).message}`,
+    );
   }
   return {
     port: e.INFERENCE_PORT,
-    publicUrl: (e.INFERENCE_PUBLIC_URL ?? e.INFERENCE_URL ?? `http://127.0.0.1:${e.INFERENCE_PORT}`).replace(/\/+$/, ""),
-    qstash: { currentSigningKey: e.QSTASH_CURRENT_SIGNING_KEY, nextSigningKey: e.QSTASH_NEXT_SIGNING_KEY },
+    publicUrl: (e.INFERENCE_PUBLIC_URL ?? e.INFERENCE_URL ??
+      `http://127.0.0.1:${e.INFERENCE_PORT}`).replace(/\/+$/, ""),
+    qstash: {
+      currentSigningKey: e.QSTASH_CURRENT_SIGNING_KEY,
+      nextSigningKey: e.QSTASH_NEXT_SIGNING_KEY,
+    },
     callbackKeys,
     s3: {
       endpoint: e.S3_ENDPOINT,

@@ -5,7 +5,12 @@
 import type { StageLogger } from "./pipeline/types.ts";
 import type { LogLevel } from "./env.ts";
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const RANK: Record<LogLevel, number> = {
+  debug: 10,
+  info: 20,
+  warn: 30,
+  error: 40,
+};
 
 /** A structured logger; `child` binds fields (e.g. `{ traceId, jobId }`) to every line it writes. */
 export interface Logger extends StageLogger {
@@ -24,7 +29,9 @@ export interface LoggerOptions {
 
 /** Errors do not serialise with JSON.stringify; keep what a reader needs. */
 function plain(value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (value instanceof Error) {
+    return { name: value.name, message: value.message, stack: value.stack };
+  }
   return value;
 }
 
@@ -32,18 +39,26 @@ function plain(value: unknown): unknown {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const min = RANK[options.level ?? "info"];
   const bound = { service: "inference", ...options.fields };
-  const write = options.write ?? ((line: string) => process.stdout.write(line + "\n"));
-  const emit = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
-    if (RANK[level] < min) return;
-    const line: Record<string, unknown> = { ts: new Date().toISOString(), level, msg, ...bound };
-    for (const [k, v] of Object.entries(fields ?? {})) line[k] = plain(v);
-    write(JSON.stringify(line));
-  };
+  const write = options.write ??
+    ((line: string) => process.stdout.write(line + "\n"));
+  const emit =
+    (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
+      if (RANK[level] < min) return;
+      const line: Record<string, unknown> = {
+        ts: new Date().toISOString(),
+        level,
+        msg,
+        ...bound,
+      };
+      for (const [k, v] of Object.entries(fields ?? {})) line[k] = plain(v);
+      write(JSON.stringify(line));
+    };
   return {
     debug: emit("debug"),
     info: emit("info"),
     warn: emit("warn"),
     error: emit("error"),
-    child: (fields) => createLogger({ ...options, fields: { ...options.fields, ...fields } }),
+    child: (fields) =>
+      createLogger({ ...options, fields: { ...options.fields, ...fields } }),
   };
 }

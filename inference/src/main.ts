@@ -29,10 +29,17 @@ function readEnv(): InferenceEnv {
 async function loadModel(env: InferenceEnv, log: Logger) {
   try {
     const transcriber = await loadTranscriber({ modelDir: env.modelDir });
-    log.info("model loaded", { model: transcriber.model.name, version: transcriber.model.version, executionProviders: transcriber.executionProviders });
+    log.info("model loaded", {
+      model: transcriber.model.name,
+      version: transcriber.model.version,
+      executionProviders: transcriber.executionProviders,
+    });
     return transcriber;
   } catch (err) {
-    log.error("could not load the model; check MODEL_DIR and its manifest.json", { modelDir: env.modelDir, error: err });
+    log.error(
+      "could not load the model; check MODEL_DIR and its manifest.json",
+      { modelDir: env.modelDir, error: err },
+    );
     process.exit(1);
   }
 }
@@ -48,21 +55,39 @@ async function main(): Promise<void> {
     stages: buildStages({ transcriber }),
     store: new S3Store(env.s3),
     log,
-    model: () => ({ name: transcriber.model.name, version: transcriber.model.version, executionProviders: transcriber.executionProviders }),
+    model: () => ({
+      name: transcriber.model.name,
+      version: transcriber.model.version,
+      executionProviders: transcriber.executionProviders,
+    }),
     shutdownSignal: shutdown.signal,
     isDraining: () => draining,
   });
-  const server = serve({ fetch: app.fetch, port: env.port }, (info: AddressInfo) => {
-    log.info("inference listening", { port: info.port, publicUrl: env.publicUrl, concurrency: env.concurrency });
-  });
+  const server = serve(
+    { fetch: app.fetch, port: env.port },
+    (info: AddressInfo) => {
+      log.info("inference listening", {
+        port: info.port,
+        publicUrl: env.publicUrl,
+        concurrency: env.concurrency,
+      });
+    },
+  );
 
   const stop = async (signal: string) => {
     if (draining) return;
     draining = true;
-    log.info("shutting down: no new jobs, waiting for running ones", { signal, running: semaphore.active, graceSec: env.shutdownGraceSec });
+    log.info("shutting down: no new jobs, waiting for running ones", {
+      signal,
+      running: semaphore.active,
+      graceSec: env.shutdownGraceSec,
+    });
     server.close();
     if (!(await semaphore.waitIdle(env.shutdownGraceSec * 1000))) {
-      log.warn("grace period over: aborting running jobs (QStash will redeliver)", { running: semaphore.active });
+      log.warn(
+        "grace period over: aborting running jobs (QStash will redeliver)",
+        { running: semaphore.active },
+      );
       shutdown.abort();
       await semaphore.waitIdle(ABORT_SETTLE_MS);
     }

@@ -21,7 +21,10 @@ function start(env: Record<string, string>): ChildProcess {
 }
 
 /** Resolves with the first JSON log line whose msg matches. */
-function waitForLog(child: ChildProcess, msg: string): Promise<Record<string, unknown>> {
+function waitForLog(
+  child: ChildProcess,
+  msg: string,
+): Promise<Record<string, unknown>> {
   const lines = createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
     lines.on("line", (line) => {
@@ -32,7 +35,11 @@ function waitForLog(child: ChildProcess, msg: string): Promise<Record<string, un
         // not a log line
       }
     });
-    child.on("exit", (code) => reject(new Error(`exited with ${code} before logging "${msg}"`)));
+    child.on(
+      "exit",
+      (code) =>
+        reject(new Error(`exited with ${code} before logging "${msg}"`)),
+    );
   });
 }
 
@@ -48,12 +55,18 @@ describe("main", () => {
   });
 
   it("main - loads the model, serves /healthz and exits cleanly on SIGTERM", async () => {
-    const child = start({ ...SECRETS, INFERENCE_PORT: "0", S3_ENDPOINT: "http://127.0.0.1:9" });
+    const child = start({
+      ...SECRETS,
+      INFERENCE_PORT: "0",
+      S3_ENDPOINT: "http://127.0.0.1:9",
+    });
     try {
       const listening = await waitForLog(child, "inference listening");
       const res = await fetch(`http://127.0.0.1:${listening.port}/healthz`);
       assert.equal(res.status, 200);
-      const body = await res.json() as { model: { executionProviders: string[] } };
+      const body = await res.json() as {
+        model: { executionProviders: string[] };
+      };
       assert.deepEqual(body.model.executionProviders, ["cpu"]);
       const stopped = waitForLog(child, "inference stopped");
       const exited = once(child, "exit");

@@ -10,11 +10,19 @@
 import { type JobResult, jobResultSchema } from "./contracts/callback.ts";
 import { bsmSchema } from "./contracts/bsm.ts";
 import type { JobMessage } from "./contracts/job_message.ts";
-import { STAGES_BY_JOB_TYPE, type StageName, stagesToRun } from "./contracts/stages.ts";
+import {
+  type StageName,
+  STAGES_BY_JOB_TYPE,
+  stagesToRun,
+} from "./contracts/stages.ts";
 import type { CallbackInput, JobCallbacks } from "./callback_client.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
-import { type ArtifactStore, BadInputError, type Stage } from "./pipeline/types.ts";
+import {
+  type ArtifactStore,
+  BadInputError,
+  type Stage,
+} from "./pipeline/types.ts";
 
 /** What the runner needs; all of it is passed in so tests use real small stages and stores. */
 export interface RunJobDeps {
@@ -34,13 +42,22 @@ export interface RunJobDeps {
 /** How a run ended. `callbackDelivered` false means web never heard the final event (worth a redelivery). */
 export type RunOutcome =
   | { status: "succeeded"; result: JobResult; callbackDelivered: boolean }
-  | { status: "failed"; error: string; retryable: boolean; callbackDelivered: boolean }
+  | {
+    status: "failed";
+    error: string;
+    retryable: boolean;
+    callbackDelivered: boolean;
+  }
   | { status: "cancelled"; stage: StageName; by: "web" | "shutdown" };
 
 /** Web said stop (continue:false) or the server is shutting down. */
 class CancelledError extends Error {
   constructor(readonly by: "web" | "shutdown") {
-    super(by === "web" ? "web asked to stop (continue:false)" : "the server is shutting down");
+    super(
+      by === "web"
+        ? "web asked to stop (continue:false)"
+        : "the server is shutting down",
+    );
   }
 }
 
@@ -55,13 +72,24 @@ interface RunState {
 }
 
 /** Runs `job` to the end, reporting progress/completed/failed through `deps.callbacks`. Never throws. */
-export async function runJob(job: JobMessage, deps: RunJobDeps): Promise<RunOutcome> {
+export async function runJob(
+  job: JobMessage,
+  deps: RunJobDeps,
+): Promise<RunOutcome> {
   const all = STAGES_BY_JOB_TYPE[job.type];
   const cancel = new AbortController();
   const onAbort = () => cancel.abort(new CancelledError("shutdown"));
   deps.signal?.addEventListener("abort", onAbort, { once: true });
   if (deps.signal?.aborted) onAbort();
-  const state: RunState = { job, deps, outputs: {}, timings: {}, stage: all[0], progress: 0, cancel };
+  const state: RunState = {
+    job,
+    deps,
+    outputs: {},
+    timings: {},
+    stage: all[0],
+    progress: 0,
+    cancel,
+  };
   try {
     const mustRun = new Set(stagesToRun(job.type, job.resumeFrom));
     let rerunRest = false;
@@ -69,12 +97,19 @@ export async function runJob(job: JobMessage, deps: RunJobDeps): Promise<RunOutc
       state.stage = name;
       state.progress = index / all.length;
       const stage = requireStage(deps.stages, name);
-      if (!rerunRest && !(job.resumeFrom && mustRun.has(name)) && await reusable(state, stage)) continue;
+      if (
+        !rerunRest && !(job.resumeFrom && mustRun.has(name)) &&
+        await reusable(state, stage)
+      ) continue;
       rerunRest = true;
       await runStage(state, stage);
     }
     const result = await readResult(state);
-    const sent = await report(state, { event: "completed", result, progress: 1 });
+    const sent = await report(state, {
+      event: "completed",
+      result,
+      progress: 1,
+    });
     deps.log.info("job succeeded", { result });
     return { status: "succeeded", result, callbackDelivered: sent.delivered };
   } catch (err) {
@@ -86,7 +121,11 @@ export async function runJob(job: JobMessage, deps: RunJobDeps): Promise<RunOutc
 
 function requireStage(stages: RunJobDeps["stages"], name: StageName): Stage {
   const stage = stages[name];
-  if (!stage) throw new Error(`This server has no "${name}" stage; it cannot run this job type.`);
+  if (!stage) {
+    throw new Error(
+      `This server has no "${name}" stage; it cannot run this job type.`,
+    );
+  }
   return stage;
 }
 
@@ -106,9 +145,17 @@ async function runStage(state: RunState, stage: Stage): Promise<void> {
   const heartbeat = startHeartbeat(state);
   const started = performance.now();
   try {
-    await stage.run({ job, store: deps.store, outputs: state.outputs, signal: state.cancel.signal, log });
+    await stage.run({
+      job,
+      store: deps.store,
+      outputs: state.outputs,
+      signal: state.cancel.signal,
+      log,
+    });
   } catch (err) {
-    if (!state.cancel.signal.aborted) deps.metrics?.failures.inc({ stage: stage.name });
+    if (!state.cancel.signal.aborted) {
+      deps.metrics?.failures.inc({ stage: stage.name });
+    }
     throw err;
   } finally {
     await heartbeat.stop();
@@ -168,11 +215,19 @@ function report(state: RunState, input: ReportInput) {
 async function readResult(state: RunState): Promise<JobResult> {
   const { job, deps, outputs } = state;
   if (job.type === "fingerprint") {
-    const doc = JSON.parse(new TextDecoder().decode(await deps.store.get(outputs.fingerprint!)));
-    return jobResultSchema.parse({ kind: "fingerprint", fingerprintHash: doc.fingerprintHash, durationSec: doc.durationSec });
+    const doc = JSON.parse(
+      new TextDecoder().decode(await deps.store.get(outputs.fingerprint!)),
+    );
+    return jobResultSchema.parse({
+      kind: "fingerprint",
+      fingerprintHash: doc.fingerprintHash,
+      durationSec: doc.durationSec,
+    });
   }
   const mapKey = outputs.package!;
-  const map = bsmSchema.parse(JSON.parse(new TextDecoder().decode(await deps.store.get(mapKey))));
+  const map = bsmSchema.parse(
+    JSON.parse(new TextDecoder().decode(await deps.store.get(mapKey))),
+  );
   return jobResultSchema.parse({
     kind: "map",
     mapKey,
@@ -188,11 +243,18 @@ async function readResult(state: RunState): Promise<JobResult> {
  * the same version number stay apart); a plain `modelVersion` string is accepted too.
  */
 function modelVersionOf(map: Record<string, unknown>): string {
-  const generator = map.generator as { model?: unknown; version?: unknown } | undefined;
-  if (typeof generator?.model === "string" && typeof generator.version === "string") {
+  const generator = map.generator as
+    | { model?: unknown; version?: unknown }
+    | undefined;
+  if (
+    typeof generator?.model === "string" &&
+    typeof generator.version === "string"
+  ) {
     return `${generator.model}@${generator.version}`;
   }
-  return typeof map.modelVersion === "string" && map.modelVersion ? map.modelVersion : "unknown";
+  return typeof map.modelVersion === "string" && map.modelVersion
+    ? map.modelVersion
+    : "unknown";
 }
 
 async function fail(state: RunState, err: unknown): Promise<RunOutcome> {
@@ -200,14 +262,26 @@ async function fail(state: RunState, err: unknown): Promise<RunOutcome> {
   // A stage that noticed the abort may throw its own error; the abort reason is what happened.
   const reason = state.cancel.signal.aborted ? state.cancel.signal.reason : err;
   if (reason instanceof CancelledError) {
-    deps.log.info("job cancelled", { stage: state.stage, reason: reason.message });
+    deps.log.info("job cancelled", {
+      stage: state.stage,
+      reason: reason.message,
+    });
     return { status: "cancelled", stage: state.stage, by: reason.by };
   }
   const retryable = !(err instanceof BadInputError);
   const error = readable(err, state.stage);
-  deps.log[retryable ? "error" : "warn"]("job failed", { stage: state.stage, retryable, error: err });
+  deps.log[retryable ? "error" : "warn"]("job failed", {
+    stage: state.stage,
+    retryable,
+    error: err,
+  });
   const sent = await report(state, { event: "failed", error, retryable });
-  return { status: "failed", error, retryable, callbackDelivered: sent.delivered };
+  return {
+    status: "failed",
+    error,
+    retryable,
+    callbackDelivered: sent.delivered,
+  };
 }
 
 function readable(err: unknown, stage: StageName): string {

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Callback, callbackSchema, type SigningKey, verifyCallbackSignature } from "./contracts/callback.ts";
+import {
+  type Callback,
+  callbackSchema,
+  type SigningKey,
+  verifyCallbackSignature,
+} from "./contracts/callback.ts";
 import type { JobMessage } from "./contracts/job_message.ts";
 import type { StageName } from "./contracts/stages.ts";
 import { CallbackClient } from "./callback_client.ts";
@@ -8,7 +13,11 @@ import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { runJob, type RunJobDeps } from "./runner.ts";
 import { MemoryStore } from "./storage/memory_store.ts";
-import { BadInputError, type Stage, type StageContext } from "./pipeline/types.ts";
+import {
+  BadInputError,
+  type Stage,
+  type StageContext,
+} from "./pipeline/types.ts";
 
 const KEY: SigningKey = { id: "k1", secret: "0123456789abcdef0123" };
 const enc = new TextEncoder();
@@ -31,7 +40,9 @@ function message(over: Partial<JobMessage> = {}): JobMessage {
 }
 
 /** Real stages: each reads its predecessor's artifact and writes its own, counting runs. */
-function makeStages(opts: { delayMs?: number; failAt?: StageName; failWith?: Error } = {}) {
+function makeStages(
+  opts: { delayMs?: number; failAt?: StageName; failWith?: Error } = {},
+) {
   const runs: StageName[] = [];
   const chain: Array<[StageName, StageName | null]> = [
     ["decode", null],
@@ -46,13 +57,21 @@ function makeStages(opts: { delayMs?: number; failAt?: StageName; failWith?: Err
     stages[name] = {
       name,
       outputKey: (job) =>
-        name === "package" ? `maps/unverified/${job.songId}/${job.jobId}.bsm` : `jobs/${job.jobId}/${name}.out`,
+        name === "package"
+          ? `maps/unverified/${job.songId}/${job.jobId}.bsm`
+          : `jobs/${job.jobId}/${name}.out`,
       async run(ctx: StageContext) {
         runs.push(name);
         if (opts.delayMs) await abortableDelay(opts.delayMs, ctx.signal);
         if (opts.failAt === name) throw opts.failWith ?? new Error("boom");
-        const prev = input ? dec.decode(await ctx.store.get(ctx.outputs[input]!)) : ctx.job.audioKey;
-        await ctx.store.put(this.outputKey(ctx.job), enc.encode(render(name, prev)), "application/octet-stream");
+        const prev = input
+          ? dec.decode(await ctx.store.get(ctx.outputs[input]!))
+          : ctx.job.audioKey;
+        await ctx.store.put(
+          this.outputKey(ctx.job),
+          enc.encode(render(name, prev)),
+          "application/octet-stream",
+        );
       },
     };
   }
@@ -60,40 +79,81 @@ function makeStages(opts: { delayMs?: number; failAt?: StageName; failWith?: Err
 }
 
 function render(name: StageName, prev: string): string {
-  if (name === "fingerprint") return JSON.stringify({ fingerprint: "AQAA", fingerprintHash: "ab".repeat(32), durationSec: 12.5 });
+  if (name === "fingerprint") {
+    return JSON.stringify({
+      fingerprint: "AQAA",
+      fingerprintHash: "ab".repeat(32),
+      durationSec: 12.5,
+    });
+  }
   if (name !== "package") return `${name}(${prev})`;
   return JSON.stringify({
-    format: "bsm", version: 1, durationSec: 12.5, modelVersion: "drums-v1",
-    tempo: { bpm: 120, beats: [0.5, 1], downbeats: [0.5] }, timeSignature: [4, 4],
-    notes: [{ time: 0.5, lane: "kick", velocity: 100 }, { time: 1, lane: "snare", velocity: 90 }],
+    format: "bsm",
+    version: 1,
+    durationSec: 12.5,
+    modelVersion: "drums-v1",
+    tempo: { bpm: 120, beats: [0.5, 1], downbeats: [0.5] },
+    timeSignature: [4, 4],
+    notes: [{ time: 0.5, lane: "kick", velocity: 100 }, {
+      time: 1,
+      lane: "snare",
+      velocity: 90,
+    }],
   });
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), reject(new Error("stage aborted"))), { once: true });
+    signal.addEventListener(
+      "abort",
+      () => (clearTimeout(t), reject(new Error("stage aborted"))),
+      { once: true },
+    );
   });
 }
 
 /** A web stand-in: verifies each callback's signature, records it, answers `reply(cb)`. */
 function sink(reply: (cb: Callback, all: Callback[]) => boolean = () => true) {
   const received: Callback[] = [];
-  const fetchFn = (async (_url: string, init: RequestInit) => {
+  const fetchFn = ((_url: string, init: RequestInit) => {
     const body = String(init.body);
-    const check = verifyCallbackSignature(new Headers(init.headers), body, [KEY]);
-    if (!check.ok) return new Response(JSON.stringify({ error: check.reason }), { status: 401 });
+    const check = verifyCallbackSignature(new Headers(init.headers), body, [
+      KEY,
+    ]);
+    if (!check.ok) {
+      return Promise.resolve(
+        new Response(JSON.stringify({ error: check.reason }), { status: 401 }),
+      );
+    }
     const cb = callbackSchema.parse(JSON.parse(body));
     received.push(cb);
-    return Response.json({ continue: reply(cb, received) });
+    return Promise.resolve(Response.json({ continue: reply(cb, received) }));
   }) as unknown as typeof fetch;
   return { received, fetch: fetchFn };
 }
 
-function deps(store: MemoryStore, stages: RunJobDeps["stages"], s: ReturnType<typeof sink>, job = message()) {
+function deps(
+  store: MemoryStore,
+  stages: RunJobDeps["stages"],
+  s: ReturnType<typeof sink>,
+  job = message(),
+) {
   const log = createLogger({ level: "error", write: () => {} });
-  const client = new CallbackClient({ keys: [KEY], log, fetch: s.fetch, backoffMs: 1 });
-  return { stages, store, callbacks: client.forJob(job.callbackUrl, job.traceId), log, metrics: createMetrics(), heartbeatIntervalSec: 0.02 };
+  const client = new CallbackClient({
+    keys: [KEY],
+    log,
+    fetch: s.fetch,
+    backoffMs: 1,
+  });
+  return {
+    stages,
+    store,
+    callbacks: client.forJob(job.callbackUrl, job.traceId),
+    log,
+    metrics: createMetrics(),
+    heartbeatIntervalSec: 0.02,
+  };
 }
 
 describe("runner", () => {
@@ -102,17 +162,42 @@ describe("runner", () => {
     const { stages, runs } = makeStages();
     const s = sink();
     const out = await runJob(message(), deps(store, stages, s));
-    assert.deepEqual(runs, ["decode", "transcribe", "beats", "quantize", "package"]);
+    assert.deepEqual(runs, [
+      "decode",
+      "transcribe",
+      "beats",
+      "quantize",
+      "package",
+    ]);
     assert.equal(out.status, "succeeded");
     const last = s.received.at(-1)!;
     assert.equal(last.event, "completed");
     assert.deepEqual(last.event === "completed" && last.result, {
-      kind: "map", mapKey: "maps/unverified/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/6f1c1a52-5a4e-4a59-9d7e-2f7d8a0b1c01.bsm",
-      durationSec: 12.5, bpm: 120, noteCount: 2, modelVersion: "drums-v1",
+      kind: "map",
+      mapKey:
+        "maps/unverified/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/6f1c1a52-5a4e-4a59-9d7e-2f7d8a0b1c01.bsm",
+      durationSec: 12.5,
+      bpm: 120,
+      noteCount: 2,
+      modelVersion: "drums-v1",
     });
-    assert.deepEqual(Object.keys(last.stageTimingsMs).sort(), ["beats", "decode", "package", "quantize", "transcribe"]);
-    const starts = s.received.filter((c) => c.event === "progress").map((c) => c.stage);
-    assert.deepEqual(starts, ["decode", "transcribe", "beats", "quantize", "package"]);
+    assert.deepEqual(Object.keys(last.stageTimingsMs).sort(), [
+      "beats",
+      "decode",
+      "package",
+      "quantize",
+      "transcribe",
+    ]);
+    const starts = s.received.filter((c) => c.event === "progress").map((c) =>
+      c.stage
+    );
+    assert.deepEqual(starts, [
+      "decode",
+      "transcribe",
+      "beats",
+      "quantize",
+      "package",
+    ]);
     const seqs = s.received.map((c) => c.seq);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
     assert.equal(new Set(seqs).size, seqs.length, "seq never repeats");
@@ -122,8 +207,15 @@ describe("runner", () => {
     const store = new MemoryStore();
     const { stages } = makeStages();
     const s = sink();
-    const out = await runJob(message({ type: "fingerprint" }), deps(store, stages, s));
-    assert.deepEqual(out.status === "succeeded" && out.result, { kind: "fingerprint", fingerprintHash: "ab".repeat(32), durationSec: 12.5 });
+    const out = await runJob(
+      message({ type: "fingerprint" }),
+      deps(store, stages, s),
+    );
+    assert.deepEqual(out.status === "succeeded" && out.result, {
+      kind: "fingerprint",
+      fingerprintHash: "ab".repeat(32),
+      durationSec: 12.5,
+    });
   });
 
   it("runJob - resumeFrom skips earlier stages whose output exists and re-runs the rest", async () => {
@@ -132,10 +224,16 @@ describe("runner", () => {
     await runJob(message(), deps(store, first.stages, sink()));
     const again = makeStages();
     const s = sink();
-    const out = await runJob(message({ attempt: 2, resumeFrom: "beats" }), deps(store, again.stages, s));
+    const out = await runJob(
+      message({ attempt: 2, resumeFrom: "beats" }),
+      deps(store, again.stages, s),
+    );
     assert.equal(out.status, "succeeded");
     assert.deepEqual(again.runs, ["beats", "quantize", "package"]);
-    assert.deepEqual(s.received.filter((c) => c.event === "progress").map((c) => c.stage), ["beats", "quantize", "package"]);
+    assert.deepEqual(
+      s.received.filter((c) => c.event === "progress").map((c) => c.stage),
+      ["beats", "quantize", "package"],
+    );
   });
 
   it("runJob - a redelivery without resumeFrom reuses outputs in the store; a missing one re-runs it and all after", async () => {
@@ -151,10 +249,22 @@ describe("runner", () => {
   it("runJob - a stage before resumeFrom whose recorded output is gone runs again", async () => {
     const store = new MemoryStore();
     const { stages, runs } = makeStages();
-    const job = message({ resumeFrom: "beats", stageOutputs: { decode: "jobs/x/decode.out", transcribe: "jobs/x/transcribe.out" } });
+    const job = message({
+      resumeFrom: "beats",
+      stageOutputs: {
+        decode: "jobs/x/decode.out",
+        transcribe: "jobs/x/transcribe.out",
+      },
+    });
     const out = await runJob(job, deps(store, stages, sink()));
     assert.equal(out.status, "succeeded");
-    assert.deepEqual(runs, ["decode", "transcribe", "beats", "quantize", "package"]);
+    assert.deepEqual(runs, [
+      "decode",
+      "transcribe",
+      "beats",
+      "quantize",
+      "package",
+    ]);
   });
 
   it("runJob - continue:false stops before the next stage", async () => {
@@ -164,7 +274,9 @@ describe("runner", () => {
     const out = await runJob(message(), deps(store, stages, s));
     assert.deepEqual(out, { status: "cancelled", stage: "beats", by: "web" });
     assert.deepEqual(runs, ["decode", "transcribe"]);
-    assert.ok(!s.received.some((c) => c.event === "completed" || c.event === "failed"));
+    assert.ok(
+      !s.received.some((c) => c.event === "completed" || c.event === "failed"),
+    );
   });
 
   it("runJob - heartbeats arrive while a stage runs and a heartbeat's continue:false aborts it", async () => {
@@ -172,8 +284,12 @@ describe("runner", () => {
     const { stages, runs } = makeStages({ delayMs: 150 });
     let beats = 0;
     const s = sink((cb, all) => {
-      const decodeProgress = all.filter((c) => c.event === "progress" && c.stage === "decode").length;
-      if (cb.event === "progress" && cb.stage === "decode") beats = decodeProgress - 1;
+      const decodeProgress = all.filter((c) =>
+        c.event === "progress" && c.stage === "decode"
+      ).length;
+      if (cb.event === "progress" && cb.stage === "decode") {
+        beats = decodeProgress - 1;
+      }
       return decodeProgress < 4;
     });
     const out = await runJob(message(), deps(store, stages, s));
@@ -183,22 +299,37 @@ describe("runner", () => {
   });
 
   it("runJob - bad input sends a non-retryable failed callback; other errors are retryable", async () => {
-    const bad = makeStages({ failAt: "decode", failWith: new BadInputError("not audio: the file has no audio stream") });
+    const bad = makeStages({
+      failAt: "decode",
+      failWith: new BadInputError("not audio: the file has no audio stream"),
+    });
     const s = sink();
     const store = new MemoryStore();
     const d = deps(store, bad.stages, s);
     const out = await runJob(message(), d);
     assert.deepEqual({ ...out, callbackDelivered: undefined }, {
-      status: "failed", error: "decode: not audio: the file has no audio stream", retryable: false, callbackDelivered: undefined,
+      status: "failed",
+      error: "decode: not audio: the file has no audio stream",
+      retryable: false,
+      callbackDelivered: undefined,
     });
     const failed = s.received.at(-1)!;
     assert.equal(failed.event, "failed");
     assert.equal(failed.event === "failed" && failed.retryable, false);
-    assert.match(await d.metrics.registry.metrics(), /beatsight_job_failures_total\{stage="decode"\} 1/);
+    assert.match(
+      await d.metrics.registry.metrics(),
+      /beatsight_job_failures_total\{stage="decode"\} 1/,
+    );
 
-    const crash = makeStages({ failAt: "quantize", failWith: new Error("out of memory") });
+    const crash = makeStages({
+      failAt: "quantize",
+      failWith: new Error("out of memory"),
+    });
     const s2 = sink();
-    const out2 = await runJob(message(), deps(new MemoryStore(), crash.stages, s2));
+    const out2 = await runJob(
+      message(),
+      deps(new MemoryStore(), crash.stages, s2),
+    );
     assert.equal(out2.status === "failed" && out2.retryable, true);
     assert.equal(s2.received.at(-1)!.stage, "quantize");
   });
@@ -207,7 +338,14 @@ describe("runner", () => {
     const { stages } = makeStages({ delayMs: 200 });
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 30);
-    const out = await runJob(message(), { ...deps(new MemoryStore(), stages, sink()), signal: ctl.signal });
-    assert.deepEqual(out, { status: "cancelled", stage: "decode", by: "shutdown" });
+    const out = await runJob(message(), {
+      ...deps(new MemoryStore(), stages, sink()),
+      signal: ctl.signal,
+    });
+    assert.deepEqual(out, {
+      status: "cancelled",
+      stage: "decode",
+      by: "shutdown",
+    });
   });
 });

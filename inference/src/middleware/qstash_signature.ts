@@ -55,7 +55,9 @@ interface VerifiedClaims {
 
 function claimsOf(token: string): VerifiedClaims {
   const payload = token.split(".")[1] ?? "";
-  return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as VerifiedClaims;
+  return JSON.parse(
+    Buffer.from(payload, "base64url").toString("utf8"),
+  ) as VerifiedClaims;
 }
 
 /**
@@ -65,7 +67,9 @@ function claimsOf(token: string): VerifiedClaims {
 function explain(token: string, err: unknown, toleranceSec: number): string {
   try {
     const { exp } = claimsOf(token);
-    if (typeof exp === "number" && exp + toleranceSec < Date.now() / 1000) return "token expired (exp is in the past)";
+    if (typeof exp === "number" && exp + toleranceSec < Date.now() / 1000) {
+      return "token expired (exp is in the past)";
+    }
   } catch {
     // Not even a decodable JWT: the Receiver's message says enough.
   }
@@ -73,27 +77,47 @@ function explain(token: string, err: unknown, toleranceSec: number): string {
 }
 
 /** Hono middleware that lets only fresh, correctly signed QStash deliveries through. */
-export function qstashSignature(options: QstashSignatureOptions): MiddlewareHandler<{ Variables: QstashSignatureVariables }> {
+export function qstashSignature(
+  options: QstashSignatureOptions,
+): MiddlewareHandler<{ Variables: QstashSignatureVariables }> {
   // devMode false: never let QSTASH_DEV in the environment swap our keys for the SDK's dev keys.
-  const receiver = new Receiver({ currentSigningKey: options.currentSigningKey, nextSigningKey: options.nextSigningKey, devMode: false });
+  const receiver = new Receiver({
+    currentSigningKey: options.currentSigningKey,
+    nextSigningKey: options.nextSigningKey,
+    devMode: false,
+  });
   const replay = options.replay ?? new ReplayCache();
   const base = options.publicUrl.replace(/\/+$/, "");
   const tolerance = options.clockToleranceSec ?? 5;
   return async function qstashSignatureMiddleware(c, next) {
     const signature = c.req.header("upstash-signature");
-    if (!signature) return c.json({ error: "missing Upstash-Signature header" }, 401);
+    if (!signature) {
+      return c.json({ error: "missing Upstash-Signature header" }, 401);
+    }
     const rawBody = await c.req.text();
     const url = base + c.req.path + new URL(c.req.url).search;
     try {
-      await receiver.verify({ signature, body: rawBody, url, clockTolerance: tolerance });
+      await receiver.verify({
+        signature,
+        body: rawBody,
+        url,
+        clockTolerance: tolerance,
+      });
     } catch (err) {
-      return c.json({ error: `invalid Upstash-Signature: ${explain(signature, err, tolerance)}` }, 401);
+      return c.json({
+        error: `invalid Upstash-Signature: ${
+          explain(signature, err, tolerance)
+        }`,
+      }, 401);
     }
     const claims = claimsOf(signature);
     // Real QStash always sets jti; a token without one is keyed by itself, which is just as unique.
     const id = claims.jti ?? signature;
-    const expiresAtMs = ((claims.exp ?? Math.floor(Date.now() / 1000) + 300) + tolerance) * 1000;
-    if (!replay.claim(id, expiresAtMs)) return c.json({ error: "replayed Upstash-Signature" }, 401);
+    const expiresAtMs =
+      ((claims.exp ?? Math.floor(Date.now() / 1000) + 300) + tolerance) * 1000;
+    if (!replay.claim(id, expiresAtMs)) {
+      return c.json({ error: "replayed Upstash-Signature" }, 401);
+    }
     c.set("rawBody", rawBody);
     await next();
   };

@@ -34,6 +34,7 @@ export function signQstashJwt(body: string, opts: QstashJwtOptions): string {
     jti: opts.jti ?? `jwt_${randomUUID()}`,
     body: b64url(createHash("sha256").update(body).digest()),
   }));
-  const sig = createHmac("sha256", opts.key).update(`${header}.${payload}`).digest("base64url");
+  const sig = createHmac("sha256", opts.key).update(`${header}.${payload}`)
+    .digest("base64url");
   return `${header}.${payload}.${sig}`;
 }

@@ -32,12 +32,18 @@ export interface AudioFingerprint {
 export class FpcalcMissingError extends Error {
   override name = "FpcalcMissingError";
   constructor(options?: ErrorOptions) {
-    super("fpcalc (Chromaprint) is not installed: install libchromaprint-tools (apt-get install libchromaprint-tools)", options);
+    super(
+      "fpcalc (Chromaprint) is not installed: install libchromaprint-tools (apt-get install libchromaprint-tools)",
+      options,
+    );
   }
 }
 
 /** Mono float samples -> 16-bit PCM WAV bytes (what fpcalc reads without guessing the format). */
-export function pcmToWav16(samples: Float32Array, sampleRate: number): Uint8Array {
+export function pcmToWav16(
+  samples: Float32Array,
+  sampleRate: number,
+): Uint8Array {
   const out = Buffer.alloc(44 + samples.length * 2);
   out.write("RIFF", 0, "ascii");
   out.writeUInt32LE(36 + samples.length * 2, 4);
@@ -58,23 +64,45 @@ export function pcmToWav16(samples: Float32Array, sampleRate: number): Uint8Arra
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-function runFpcalc(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function runFpcalc(
+  file: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const args = ["-json", "-length", String(FINGERPRINT_LENGTH_SEC), file];
   return new Promise((resolve, reject) => {
-    execFile("fpcalc", args, { timeout: FPCALC_TIMEOUT_MS }, (err, stdout, stderr) => {
-      const code = err ? (err as { code?: unknown }).code : 0;
-      if (code === "ENOENT") return reject(new FpcalcMissingError({ cause: err }));
-      // fpcalc 1.5 with newer FFmpeg exits 3 after printing a valid result (it reports the end of file as an
-      // error), so the exit code alone cannot decide; the printed JSON does.
-      resolve({ code: typeof code === "number" ? code : -1, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      "fpcalc",
+      args,
+      { timeout: FPCALC_TIMEOUT_MS },
+      (err, stdout, stderr) => {
+        const code = err ? (err as { code?: unknown }).code : 0;
+        if (code === "ENOENT") {
+          return reject(new FpcalcMissingError({ cause: err }));
+        }
+        // fpcalc 1.5 with newer FFmpeg exits 3 after printing a valid result (it reports the end of file as an
+        // error), so the exit code alone cannot decide; the printed JSON does.
+        resolve({
+          code: typeof code === "number" ? code : -1,
+          stdout: String(stdout),
+          stderr: String(stderr),
+        });
+      },
+    );
   });
 }
 
 /** Fingerprints mono `samples` at `sampleRate` [Hz]. Throws BadInputError when there is too little audio. */
-export async function fingerprintPcm(samples: Float32Array, sampleRate: number): Promise<AudioFingerprint> {
-  if (!(sampleRate > 0)) throw new RangeError(`sampleRate must be positive, got ${sampleRate}`);
-  if (samples.length === 0) throw new BadInputError("The audio is empty; there is nothing to fingerprint.");
+export async function fingerprintPcm(
+  samples: Float32Array,
+  sampleRate: number,
+): Promise<AudioFingerprint> {
+  if (!(sampleRate > 0)) {
+    throw new RangeError(`sampleRate must be positive, got ${sampleRate}`);
+  }
+  if (samples.length === 0) {
+    throw new BadInputError(
+      "The audio is empty; there is nothing to fingerprint.",
+    );
+  }
   const dir = await mkdtemp(join(tmpdir(), "beatsight-fp-"));
   try {
     const file = join(dir, "audio.wav");
@@ -83,10 +111,18 @@ export async function fingerprintPcm(samples: Float32Array, sampleRate: number):
     const fingerprint = parseFingerprint(stdout);
     if (!fingerprint) {
       const why = stderr.trim().split("\n").at(-1) || `exit code ${code}`;
-      throw new BadInputError(`Could not fingerprint the audio (${why}); it may be too short or damaged.`);
+      throw new BadInputError(
+        `Could not fingerprint the audio (${why}); it may be too short or damaged.`,
+      );
     }
-    const fingerprintHash = createHash("sha256").update(fingerprint).digest("hex");
-    return { fingerprint, fingerprintHash, durationSec: samples.length / sampleRate };
+    const fingerprintHash = createHash("sha256").update(fingerprint).digest(
+      "hex",
+    );
+    return {
+      fingerprint,
+      fingerprintHash,
+      durationSec: samples.length / sampleRate,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -95,7 +131,9 @@ export async function fingerprintPcm(samples: Float32Array, sampleRate: number):
 function parseFingerprint(stdout: string): string | null {
   try {
     const parsed = JSON.parse(stdout) as { fingerprint?: unknown };
-    return typeof parsed.fingerprint === "string" && parsed.fingerprint ? parsed.fingerprint : null;
+    return typeof parsed.fingerprint === "string" && parsed.fingerprint
+      ? parsed.fingerprint
+      : null;
   } catch {
     return null;
   }
@@ -116,7 +154,10 @@ export function createFingerprintStage(): Stage {
       const result = await fingerprintPcm(samples, sampleRate);
       const body = new TextEncoder().encode(JSON.stringify(result));
       await ctx.store.put(fingerprintKey(ctx.job), body, "application/json");
-      ctx.log.info("fingerprinted audio", { fingerprintHash: result.fingerprintHash, durationSec: result.durationSec });
+      ctx.log.info("fingerprinted audio", {
+        fingerprintHash: result.fingerprintHash,
+        durationSec: result.durationSec,
+      });
     },
   };
 }

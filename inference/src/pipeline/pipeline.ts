@@ -17,7 +17,9 @@ export interface BuildStagesOptions {
 }
 
 /** Every stage this build can run, by name. */
-export function buildStages(options: BuildStagesOptions): Partial<Record<StageName, Stage>> {
+export function buildStages(
+  options: BuildStagesOptions,
+): Partial<Record<StageName, Stage>> {
   const stages = [
     createDecodeStage(),
     createFingerprintStage(),

@@ -32,8 +32,15 @@ function collector(): JobCallbacks & { received: Callback[] } {
 
 function job(type: JobMessage["type"]): JobMessage {
   return {
-    jobId: "6f1c1a52-5a4e-4a59-9d7e-2f7d8a0b1c99", attempt: 1, type, songId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-    audioKey: "uploads/groove.wav", stageOutputs: {}, callbackUrl: "http://web.test/cb", traceId: "t", priority: 5,
+    jobId: "6f1c1a52-5a4e-4a59-9d7e-2f7d8a0b1c99",
+    attempt: 1,
+    type,
+    songId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    audioKey: "uploads/groove.wav",
+    stageOutputs: {},
+    callbackUrl: "http://web.test/cb",
+    traceId: "t",
+    priority: 5,
   };
 }
 
@@ -55,21 +62,45 @@ describe("pipeline", () => {
     const groove = renderDrumPattern({ bpm: 120, bars: 4, seed: 7 });
     await store.put("uploads/groove.wav", groove.wav, "audio/wav");
     const callbacks = collector();
-    const out = await runJob(job("generate_map"), { stages: buildStages({ transcriber }), store, callbacks, log });
+    const out = await runJob(job("generate_map"), {
+      stages: buildStages({ transcriber }),
+      store,
+      callbacks,
+      log,
+    });
     assert.equal(out.status, "succeeded", JSON.stringify(out));
     if (out.status !== "succeeded" || out.result.kind !== "map") return;
     assert.ok(Math.abs(out.result.bpm - 120) < 3, `bpm ${out.result.bpm}`);
     assert.ok(out.result.noteCount > 0);
-    assert.equal(out.result.modelVersion, `${transcriber.model.name}@${transcriber.model.version}`);
-    const map = bsmSchema.parse(JSON.parse(new TextDecoder().decode(await store.get(out.result.mapKey))));
+    assert.equal(
+      out.result.modelVersion,
+      `${transcriber.model.name}@${transcriber.model.version}`,
+    );
+    const map = bsmSchema.parse(
+      JSON.parse(new TextDecoder().decode(await store.get(out.result.mapKey))),
+    );
     assert.equal(map.notes.length, out.result.noteCount);
   });
 
   it("buildStages - a fingerprint job reports the Chromaprint hash", async () => {
     const store = new MemoryStore();
-    await store.put("uploads/groove.wav", renderDrumPattern({ bpm: 100, bars: 2, seed: 3 }).wav, "audio/wav");
-    const out = await runJob(job("fingerprint"), { stages: buildStages({ transcriber }), store, callbacks: collector(), log });
+    await store.put(
+      "uploads/groove.wav",
+      renderDrumPattern({ bpm: 100, bars: 2, seed: 3 }).wav,
+      "audio/wav",
+    );
+    const out = await runJob(job("fingerprint"), {
+      stages: buildStages({ transcriber }),
+      store,
+      callbacks: collector(),
+      log,
+    });
     assert.equal(out.status === "succeeded" && out.result.kind, "fingerprint");
-    assert.match(out.status === "succeeded" && out.result.kind === "fingerprint" ? out.result.fingerprintHash : "", /^[0-9a-f]{64}$/);
+    assert.match(
+      out.status === "succeeded" && out.result.kind === "fingerprint"
+        ? out.result.fingerprintHash
+        : "",
+      /^[0-9a-f]{64}$/,
+    );
   });
 });

@@ -26,11 +26,19 @@ export function healthRoutes(options: HealthRoutesOptions) {
     const model = options.model();
     const draining = options.isDraining?.() ?? false;
     const ok = model !== null && !draining;
-    return c.json({ ok, service: "inference", model, draining, jobsInFlight: options.jobsInFlight() }, ok ? 200 : 503);
+    return c.json({
+      ok,
+      service: "inference",
+      model,
+      draining,
+      jobsInFlight: options.jobsInFlight(),
+    }, ok ? 200 : 503);
   });
   app.get("/metrics", async (c) => {
     const text = await options.metrics.registry.metrics();
-    return c.text(text, 200, { "content-type": options.metrics.registry.contentType });
+    return c.text(text, 200, {
+      "content-type": options.metrics.registry.contentType,
+    });
   });
   return app;
 }

@@ -11,7 +11,7 @@ import type { Semaphore } from "../concurrency.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { QstashSignatureVariables } from "../middleware/qstash_signature.ts";
-import { type RunJobDeps, runJob, type RunOutcome } from "../runner.ts";
+import { runJob, type RunJobDeps, type RunOutcome } from "../runner.ts";
 
 /** [seconds] QStash is asked to wait before redelivering when this process is full or draining. */
 export const RETRY_AFTER_SEC = 30;
@@ -34,7 +34,9 @@ export interface JobRoutesOptions {
 }
 
 /** Parses the verified raw body; a readable 400 message when it is not a JobMessage. */
-function parseMessage(raw: string): { ok: true; job: JobMessage } | { ok: false; error: string } {
+function parseMessage(
+  raw: string,
+): { ok: true; job: JobMessage } | { ok: false; error: string } {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -42,7 +44,12 @@ function parseMessage(raw: string): { ok: true; job: JobMessage } | { ok: false;
     return { ok: false, error: "The body is not JSON." };
   }
   const parsed = jobMessageSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, error: `Invalid job message:\n${z.prettifyError(parsed.error)}` };
+  if (!parsed.success) {
+    return {
+      ok: false,
+      error: `Invalid job message:\n${z.prettifyError(parsed.error)}`,
+    };
+  }
   return { ok: true, job: parsed.data };
 }
 
@@ -69,29 +76,47 @@ export function jobRoutes(options: JobRoutesOptions) {
     const parsed = parseMessage(c.var.rawBody);
     if (!parsed.ok) return c.json({ error: parsed.error }, 400);
     const { job } = parsed;
-    const log = options.log.child({ traceId: job.traceId, jobId: job.jobId, attempt: job.attempt });
+    const log = options.log.child({
+      traceId: job.traceId,
+      jobId: job.jobId,
+      attempt: job.attempt,
+    });
     if (running.has(job.jobId)) {
       log.info("job already running here; duplicate delivery acknowledged");
       return c.json({ duplicate: true }, 200);
     }
     if (options.isDraining?.()) {
       c.header("Retry-After", String(RETRY_AFTER_SEC));
-      return c.json({ error: "This inference server is shutting down; retry later." }, 503);
+      return c.json({
+        error: "This inference server is shutting down; retry later.",
+      }, 503);
     }
     const release = options.semaphore.tryAcquire();
     if (!release) {
-      log.info("at the concurrency limit; asking QStash to retry", { limit: options.semaphore.limit });
+      log.info("at the concurrency limit; asking QStash to retry", {
+        limit: options.semaphore.limit,
+      });
       c.header("Retry-After", String(RETRY_AFTER_SEC));
-      return c.json({ error: `Busy: ${options.semaphore.limit} jobs are running; retry later.` }, 429);
+      return c.json({
+        error:
+          `Busy: ${options.semaphore.limit} jobs are running; retry later.`,
+      }, 429);
     }
     running.add(job.jobId);
     options.metrics.jobsInFlight.inc();
-    log.info("job started", { type: job.type, resumeFrom: job.resumeFrom ?? null });
+    log.info("job started", {
+      type: job.type,
+      resumeFrom: job.resumeFrom ?? null,
+    });
     try {
       const outcome = await runJob(job, {
         stages: options.stages,
         store: options.store,
-        callbacks: options.callbacks.forJob(job.callbackUrl, job.traceId, firstSeqFor(c.req.header("upstash-retried"))),
+        callbacks: options.callbacks.forJob(
+          job.callbackUrl,
+          job.traceId,
+          firstSeqFor(c.req.header("upstash-retried")),
+        ),
         log,
         signal: options.shutdownSignal,
         metrics: options.metrics,
@@ -110,18 +135,28 @@ export function jobRoutes(options: JobRoutesOptions) {
 }
 
 /** Maps a run's outcome to what QStash should do. */
-function answer(outcome: RunOutcome): [200 | 500 | 503, Record<string, unknown>] {
+function answer(
+  outcome: RunOutcome,
+): [200 | 500 | 503, Record<string, unknown>] {
   switch (outcome.status) {
     case "succeeded":
       // Web never heard the result: a redelivery reuses every stored output and only re-sends it.
-      if (!outcome.callbackDelivered) return [500, { error: "The result callback could not be delivered." }];
+      if (!outcome.callbackDelivered) {
+        return [500, { error: "The result callback could not be delivered." }];
+      }
       return [200, { ok: true, result: outcome.result }];
     case "failed":
-      if (outcome.retryable || !outcome.callbackDelivered) return [500, { error: outcome.error }];
+      if (outcome.retryable || !outcome.callbackDelivered) {
+        return [500, { error: outcome.error }];
+      }
       // Bad input was reported to web; QStash must not retry it.
       return [200, { ok: false, error: outcome.error, retryable: false }];
     case "cancelled":
-      if (outcome.by === "shutdown") return [503, { error: "The server shut down during the job; retry later." }];
+      if (outcome.by === "shutdown") {
+        return [503, {
+          error: "The server shut down during the job; retry later.",
+        }];
+      }
       return [200, { ok: false, cancelled: true, stage: outcome.stage }];
   }
 }

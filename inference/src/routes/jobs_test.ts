@@ -11,11 +11,16 @@ import { MemoryStore } from "../storage/memory_store.ts";
 import { firstSeqFor, SEQ_BLOCK } from "./jobs.ts";
 
 const PUBLIC = "http://inference.test";
-const KEYS = { currentSigningKey: "cur_0123456789abcdef", nextSigningKey: "next_0123456789abcdef" };
+const KEYS = {
+  currentSigningKey: "cur_0123456789abcdef",
+  nextSigningKey: "next_0123456789abcdef",
+};
 const log = createLogger({ level: "error", write: () => {} });
 
 /** decode waits for `gate` (so a test can hold a job open), then both stages write real artifacts. */
-function stages(opts: { gate?: Promise<void>; decodeError?: Error } = {}): Record<"decode" | "fingerprint", Stage> {
+function stages(
+  opts: { gate?: Promise<void>; decodeError?: Error } = {},
+): Record<"decode" | "fingerprint", Stage> {
   return {
     decode: {
       name: "decode",
@@ -23,7 +28,11 @@ function stages(opts: { gate?: Promise<void>; decodeError?: Error } = {}): Recor
       async run(ctx) {
         await opts.gate;
         if (opts.decodeError) throw opts.decodeError;
-        await ctx.store.put(this.outputKey(ctx.job), new Uint8Array(8), "application/octet-stream");
+        await ctx.store.put(
+          this.outputKey(ctx.job),
+          new Uint8Array(8),
+          "application/octet-stream",
+        );
       },
     },
     fingerprint: {
@@ -31,23 +40,51 @@ function stages(opts: { gate?: Promise<void>; decodeError?: Error } = {}): Recor
       outputKey: (job) => `jobs/${job.jobId}/fingerprint.json`,
       async run(ctx) {
         await ctx.store.get(ctx.outputs.decode!);
-        const doc = { fingerprint: "AQAA", fingerprintHash: "cd".repeat(32), durationSec: 3 };
-        await ctx.store.put(this.outputKey(ctx.job), new TextEncoder().encode(JSON.stringify(doc)), "application/json");
+        const doc = {
+          fingerprint: "AQAA",
+          fingerprintHash: "cd".repeat(32),
+          durationSec: 3,
+        };
+        await ctx.store.put(
+          this.outputKey(ctx.job),
+          new TextEncoder().encode(JSON.stringify(doc)),
+          "application/json",
+        );
       },
     },
   };
 }
 
-function setup(opts: Parameters<typeof stages>[0] & { concurrency?: number } = {}) {
+function setup(
+  opts: Parameters<typeof stages>[0] & { concurrency?: number } = {},
+) {
   const received: Callback[] = [];
-  const fetchFn = (async (_url: string, init: RequestInit) => {
+  const fetchFn = ((_url: string, init: RequestInit) => {
     received.push(callbackSchema.parse(JSON.parse(String(init.body))));
-    return Response.json({ continue: true });
+    return Promise.resolve(Response.json({ continue: true }));
   }) as unknown as typeof fetch;
-  const env = { publicUrl: PUBLIC, qstash: KEYS, callbackKeys: [{ id: "k", secret: "0123456789abcdef" }], concurrency: opts.concurrency ?? 2, heartbeatIntervalSec: 5 };
-  const callbacks = new CallbackClient({ keys: env.callbackKeys, log, fetch: fetchFn, backoffMs: 1 });
+  const env = {
+    publicUrl: PUBLIC,
+    qstash: KEYS,
+    callbackKeys: [{ id: "k", secret: "0123456789abcdef" }],
+    concurrency: opts.concurrency ?? 2,
+    heartbeatIntervalSec: 5,
+  };
+  const callbacks = new CallbackClient({
+    keys: env.callbackKeys,
+    log,
+    fetch: fetchFn,
+    backoffMs: 1,
+  });
   const model = { name: "m", version: "1.0.0", executionProviders: ["cpu"] };
-  const { app } = createApp({ env, stages: stages(opts), store: new MemoryStore(), log, callbacks, model: () => model });
+  const { app } = createApp({
+    env,
+    stages: stages(opts),
+    store: new MemoryStore(),
+    log,
+    callbacks,
+    model: () => model,
+  });
   return { app, received };
 }
 
@@ -55,16 +92,40 @@ let n = 0;
 function job(over: Partial<JobMessage> = {}): JobMessage {
   n++;
   return {
-    jobId: `6f1c1a52-5a4e-4a59-9d7e-${String(n).padStart(12, "0")}`, attempt: 1, type: "fingerprint",
-    songId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", audioKey: "uploads/a.mp3", stageOutputs: {},
-    callbackUrl: "http://web.test/api/v1/callbacks/inference", traceId: "trace-r", priority: 5, ...over,
+    jobId: `6f1c1a52-5a4e-4a59-9d7e-${String(n).padStart(12, "0")}`,
+    attempt: 1,
+    type: "fingerprint",
+    songId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    audioKey: "uploads/a.mp3",
+    stageOutputs: {},
+    callbackUrl: "http://web.test/api/v1/callbacks/inference",
+    traceId: "trace-r",
+    priority: 5,
+    ...over,
   };
 }
 
-function deliver(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, body: unknown, headers: Record<string, string> = {}) {
+function deliver(
+  app: {
+    request: (path: string, init: RequestInit) => Response | Promise<Response>;
+  },
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const raw = typeof body === "string" ? body : JSON.stringify(body);
-  const signature = signQstashJwt(raw, { key: KEYS.currentSigningKey, url: `${PUBLIC}/v1/jobs` });
-  return app.request("/v1/jobs", { method: "POST", body: raw, headers: { "upstash-signature": signature, "content-type": "application/json", ...headers } });
+  const signature = signQstashJwt(raw, {
+    key: KEYS.currentSigningKey,
+    url: `${PUBLIC}/v1/jobs`,
+  });
+  return app.request("/v1/jobs", {
+    method: "POST",
+    body: raw,
+    headers: {
+      "upstash-signature": signature,
+      "content-type": "application/json",
+      ...headers,
+    },
+  });
 }
 
 describe("routes/jobs", () => {
@@ -72,28 +133,56 @@ describe("routes/jobs", () => {
     const { app, received } = setup();
     const res = await deliver(app, job());
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, result: { kind: "fingerprint", fingerprintHash: "cd".repeat(32), durationSec: 3 } });
-    assert.deepEqual(received.map((c) => `${c.event}:${c.stage}`), ["progress:decode", "progress:fingerprint", "completed:fingerprint"]);
+    assert.deepEqual(await res.json(), {
+      ok: true,
+      result: {
+        kind: "fingerprint",
+        fingerprintHash: "cd".repeat(32),
+        durationSec: 3,
+      },
+    });
+    assert.deepEqual(received.map((c) => `${c.event}:${c.stage}`), [
+      "progress:decode",
+      "progress:fingerprint",
+      "completed:fingerprint",
+    ]);
   });
 
   it("POST /v1/jobs - a QStash redelivery numbers its callbacks after the earlier delivery's", async () => {
     const { app, received } = setup();
-    assert.equal((await deliver(app, job(), { "upstash-retried": "2" })).status, 200);
-    assert.deepEqual(received.map((c) => c.seq), [2 * SEQ_BLOCK, 2 * SEQ_BLOCK + 1, 2 * SEQ_BLOCK + 2]);
+    assert.equal(
+      (await deliver(app, job(), { "upstash-retried": "2" })).status,
+      200,
+    );
+    assert.deepEqual(received.map((c) => c.seq), [
+      2 * SEQ_BLOCK,
+      2 * SEQ_BLOCK + 1,
+      2 * SEQ_BLOCK + 2,
+    ]);
     assert.equal(firstSeqFor(undefined), 0);
     assert.equal(firstSeqFor("-1"), 0);
-    assert.ok(firstSeqFor("999999") + SEQ_BLOCK <= 2 ** 31 - 1, "stays inside int4");
+    assert.ok(
+      firstSeqFor("999999") + SEQ_BLOCK <= 2 ** 31 - 1,
+      "stays inside int4",
+    );
   });
 
   it("POST /v1/jobs - 401 without a valid QStash signature", async () => {
     const { app } = setup();
-    const res = await app.request("/v1/jobs", { method: "POST", body: JSON.stringify(job()) });
+    const res = await app.request("/v1/jobs", {
+      method: "POST",
+      body: JSON.stringify(job()),
+    });
     assert.equal(res.status, 401);
   });
 
   it("POST /v1/jobs - 400 with a readable message for a bad job message", async () => {
     const { app, received } = setup();
-    const res = await deliver(app, { ...job(), jobId: "not-a-uuid", type: "dance" });
+    const res = await deliver(app, {
+      ...job(),
+      jobId: "not-a-uuid",
+      type: "dance",
+    });
     assert.equal(res.status, 400);
     const { error } = await res.json() as { error: string };
     assert.match(error, /jobId/);
@@ -117,14 +206,24 @@ describe("routes/jobs", () => {
     assert.deepEqual(await dup.json(), { duplicate: true });
     open();
     assert.equal((await running).status, 200);
-    assert.equal((await deliver(app, job())).status, 200, "the slot is free again");
+    assert.equal(
+      (await deliver(app, job())).status,
+      200,
+      "the slot is free again",
+    );
   });
 
   it("POST /v1/jobs - bad input answers 200 (no QStash retry) after a non-retryable failed callback", async () => {
-    const { app, received } = setup({ decodeError: new BadInputError("The file is not audio.") });
+    const { app, received } = setup({
+      decodeError: new BadInputError("The file is not audio."),
+    });
     const res = await deliver(app, job());
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: false, error: "decode: The file is not audio.", retryable: false });
+    assert.deepEqual(await res.json(), {
+      ok: false,
+      error: "decode: The file is not audio.",
+      retryable: false,
+    });
     const last = received.at(-1)!;
     assert.equal(last.event === "failed" && last.retryable, false);
   });
@@ -133,7 +232,11 @@ describe("routes/jobs", () => {
     const { app, received } = setup({ decodeError: new Error("disk full") });
     const res = await deliver(app, job());
     assert.equal(res.status, 500);
-    assert.equal(received.at(-1)!.event === "failed" && (received.at(-1) as { retryable: boolean }).retryable, true);
+    assert.equal(
+      received.at(-1)!.event === "failed" &&
+        (received.at(-1) as { retryable: boolean }).retryable,
+      true,
+    );
   });
 
   it("GET /healthz and /metrics - report the model and count requests", async () => {
@@ -141,10 +244,22 @@ describe("routes/jobs", () => {
     await deliver(app, job());
     const health = await app.request("/healthz");
     assert.equal(health.status, 200);
-    assert.deepEqual(await health.json(), { ok: true, service: "inference", model: { name: "m", version: "1.0.0", executionProviders: ["cpu"] }, draining: false, jobsInFlight: 0 });
+    assert.deepEqual(await health.json(), {
+      ok: true,
+      service: "inference",
+      model: { name: "m", version: "1.0.0", executionProviders: ["cpu"] },
+      draining: false,
+      jobsInFlight: 0,
+    });
     const text = await (await app.request("/metrics")).text();
-    assert.match(text, /http_request_duration_seconds_count\{method="POST",route="\/v1\/jobs",status="200"\} 1/);
-    assert.match(text, /beatsight_job_stage_duration_seconds_count\{stage="decode"\} 1/);
+    assert.match(
+      text,
+      /http_request_duration_seconds_count\{method="POST",route="\/v1\/jobs",status="200"\} 1/,
+    );
+    assert.match(
+      text,
+      /beatsight_job_stage_duration_seconds_count\{stage="decode"\} 1/,
+    );
     assert.match(text, /beatsight_inference_jobs_in_flight 0/);
   });
 });

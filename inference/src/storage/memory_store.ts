@@ -34,6 +34,8 @@ export class MemoryStore implements ArtifactStore {
 export class ArtifactNotFoundError extends Error {
   override name = "ArtifactNotFoundError";
   constructor(readonly key: string) {
-    super(`Artifact "${key}" is not in the store; re-run the stage that writes it.`);
+    super(
+      `Artifact "${key}" is not in the store; re-run the stage that writes it.`,
+    );
   }
 }

@@ -28,9 +28,14 @@ export interface S3StoreOptions {
 }
 
 /** Builds the S3 client the options describe. */
-export function createS3Client(options: Omit<S3StoreOptions, "bucket" | "client">): S3Client {
+export function createS3Client(
+  options: Omit<S3StoreOptions, "bucket" | "client">,
+): S3Client {
   const credentials = options.accessKeyId && options.secretAccessKey
-    ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
+    ? {
+      accessKeyId: options.accessKeyId,
+      secretAccessKey: options.secretAccessKey,
+    }
     : undefined;
   return new S3Client({
     region: options.region ?? "us-east-1",
@@ -38,7 +43,12 @@ export function createS3Client(options: Omit<S3StoreOptions, "bucket" | "client"
     forcePathStyle: Boolean(options.endpoint),
     credentials,
     // S3-compatible servers (s3rver, older MinIO) do not all understand the SDK's default flexible checksums.
-    ...(options.endpoint ? { requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" } : {}),
+    ...(options.endpoint
+      ? {
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+      }
+      : {}),
   });
 }
 
@@ -52,25 +62,43 @@ export class S3Store implements ArtifactStore {
     this.client = options.client ?? createS3Client(options);
   }
 
-  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType }));
+  async put(
+    key: string,
+    bytes: Uint8Array,
+    contentType: string,
+  ): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: bytes,
+        ContentType: contentType,
+      }),
+    );
   }
 
   async get(key: string): Promise<Uint8Array> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+      );
       if (!out.Body) throw new Error(`S3 returned no body for "${key}"`);
       return await out.Body.transformToByteArray();
     } catch (err) {
       // Only NoSuchKey: a 404 NoSuchBucket is a configuration error and must not read as "artifact missing".
-      if (err instanceof NoSuchKey || (err as { name?: unknown })?.name === "NoSuchKey") throw new ArtifactNotFoundError(key);
+      if (
+        err instanceof NoSuchKey ||
+        (err as { name?: unknown })?.name === "NoSuchKey"
+      ) throw new ArtifactNotFoundError(key);
       throw err;
     }
   }
 
   async exists(key: string): Promise<boolean> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: key }),
+      );
       return true;
     } catch (err) {
       // HEAD has no body, so a missing object surfaces as a bare 404 (NotFound), never as NoSuchKey.
@@ -81,5 +109,6 @@ export class S3Store implements ArtifactStore {
 }
 
 function isStatus(err: unknown, status: number): boolean {
-  return err instanceof S3ServiceException && err.$metadata?.httpStatusCode === status;
+  return err instanceof S3ServiceException &&
+    err.$metadata?.httpStatusCode === status;
 }

@@ -16,12 +16,21 @@ describe("s3_store", () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "s3rver-"));
-    server = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory: dir, configureBuckets: [{ name: "beatsight", configs: [] }] });
+    server = new S3rver({
+      port: 0,
+      address: "127.0.0.1",
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: "beatsight", configs: [] }],
+    });
     const address = (await server.run()) as AddressInfo;
     endpoint = `http://127.0.0.1:${address.port}`;
     store = new S3Store({
-      bucket: "beatsight", region: "us-east-1", endpoint,
-      accessKeyId: "S3RVER", secretAccessKey: "S3RVER",
+      bucket: "beatsight",
+      region: "us-east-1",
+      endpoint,
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
     });
   });
 
@@ -41,9 +50,20 @@ describe("s3_store", () => {
   });
 
   it("S3Store - a re-put overwrites (stages are idempotent)", async () => {
-    await store.put("maps/unverified/s/j.bsm", new TextEncoder().encode("first"), "application/json");
-    await store.put("maps/unverified/s/j.bsm", new TextEncoder().encode("second"), "application/json");
-    assert.equal(new TextDecoder().decode(await store.get("maps/unverified/s/j.bsm")), "second");
+    await store.put(
+      "maps/unverified/s/j.bsm",
+      new TextEncoder().encode("first"),
+      "application/json",
+    );
+    await store.put(
+      "maps/unverified/s/j.bsm",
+      new TextEncoder().encode("second"),
+      "application/json",
+    );
+    assert.equal(
+      new TextDecoder().decode(await store.get("maps/unverified/s/j.bsm")),
+      "second",
+    );
   });
 
   it("S3Store - get of a missing key throws ArtifactNotFoundError", async () => {
@@ -55,9 +75,21 @@ describe("s3_store", () => {
   });
 
   it("S3Store - a missing bucket is an error, not a missing artifact", async () => {
-    const other = new S3Store({ bucket: "no-such-bucket", endpoint, accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
-    await assert.rejects(other.put("k", new Uint8Array([1]), "application/octet-stream"), /bucket/i);
-    await assert.rejects(other.get("k"), (err: unknown) => !(err instanceof ArtifactNotFoundError) && /bucket/i.test(String(err)));
+    const other = new S3Store({
+      bucket: "no-such-bucket",
+      endpoint,
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
+    });
+    await assert.rejects(
+      other.put("k", new Uint8Array([1]), "application/octet-stream"),
+      /bucket/i,
+    );
+    await assert.rejects(
+      other.get("k"),
+      (err: unknown) =>
+        !(err instanceof ArtifactNotFoundError) && /bucket/i.test(String(err)),
+    );
     other.client.destroy();
   });
 });
