@@ -21,7 +21,7 @@ mkdir -p "$log_dir"
 status=0
 
 echo "== deno tests (web, devstack, migrations, end-to-end) =="
-deno test -A --allow-ffi 2>&1 | tee "$log_dir/deno.log"
+deno test -A 2>&1 | tee "$log_dir/deno.log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 
 echo "== inference tests (node:test) =="
