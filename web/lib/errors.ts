@@ -2,6 +2,7 @@
  * The one HTTP error type of the web app (fresh:src/error.ts, hono:src/http-exception.ts). Anything thrown while
  * handling a request becomes a JSON response in one place, `errorResponse`, used by `app.onError`.
  */
+import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 
 /** Options of {@link HttpError}: the underlying error and a hint telling the person what to do next. */
@@ -67,6 +68,14 @@ export function toErrorBody(
     const message = internal ? "Something went wrong on our side; please try again." : error.message;
     const hint = internal ? undefined : error.hint;
     return { body: { error: { status: error.status, message, hint, traceId } }, internal, headers: error.headers };
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    // Hono's own 4xx (e.g. "Malformed JSON in request body" from the validator) keep their status and message.
+    return {
+      body: { error: { status: error.status, message: error.message || "Bad request.", traceId } },
+      internal: false,
+      headers: {},
+    };
   }
   if (error instanceof ZodError) {
     return {

@@ -163,7 +163,7 @@ export async function putObject(h: Harness, key: string, bytes: Uint8Array, cont
 }
 
 /** A minimal valid WAV header followed by `extra` bytes of silence. */
-export function wavBytes(extra = 64): Uint8Array {
+export function wavBytes(extra = 64): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(44 + extra);
   bytes.set(new TextEncoder().encode("RIFF"), 0);
   bytes.set(new TextEncoder().encode("WAVEfmt "), 8);
