@@ -35,7 +35,10 @@ export type IntakeDeps = Pick<AppDeps, "sql" | "s3" | "config" | "log" | "qstash
 /** A filename safe for an S3 key: no path, only [A-Za-z0-9._-], at most 100 characters. */
 export function safeFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
-  const cleaned = base.normalize("NFKD").replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|-+$/g, "");
+  const cleaned = base.normalize("NFKD").replace(/\p{M}+/gu, "").replace(/[^A-Za-z0-9._-]+/g, "-").replace(
+    /^[-.]+|-+$/g,
+    "",
+  );
   return cleaned.slice(-100) || "audio";
 }
 
