@@ -60,6 +60,11 @@ export function createApp(deps: AppDeps): InferenceApp {
       status: String(c.res.status),
     });
   });
+  app.use(async function closeWhenDraining(c, next) {
+    await next();
+    // While draining, a keep-alive socket would hold the shutdown open after its (job) response; ask to close it.
+    if (deps.isDraining?.()) c.res.headers.set("connection", "close");
+  });
   app.route(
     "/",
     healthRoutes({
@@ -88,9 +93,7 @@ export function createApp(deps: AppDeps): InferenceApp {
       isDraining: deps.isDraining,
     }),
   );
-  app.notFound((c) =>
-    c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404)
-  );
+  app.notFound((c) => c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     // 5xx details stay in the log (with the trace id); the caller gets a generic message.
     deps.log.error("unhandled error", {

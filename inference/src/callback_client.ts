@@ -14,8 +14,7 @@ import {
 import type { Logger } from "./log.ts";
 
 /** A callback before the client numbers it. */
-export type CallbackInput = Callback extends infer C
-  ? C extends Callback ? Omit<C, "seq"> : never
+export type CallbackInput = Callback extends infer C ? C extends Callback ? Omit<C, "seq"> : never
   : never;
 
 /** What came of one callback: `delivered` false after all tries failed or web refused it (4xx). */

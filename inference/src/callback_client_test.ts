@@ -2,11 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import {
-  callbackSchema,
-  type SigningKey,
-  verifyCallbackSignature,
-} from "./contracts/callback.ts";
+import { callbackSchema, type SigningKey, verifyCallbackSignature } from "./contracts/callback.ts";
 import { CallbackClient, type CallbackInput } from "./callback_client.ts";
 import { createLogger } from "./log.ts";
 
@@ -39,9 +35,7 @@ function startWeb(plan: number[], replyContinue = true) {
     });
     res.writeHead(status, { "content-type": "application/json" });
     res.end(
-      status === 200
-        ? JSON.stringify({ continue: replyContinue })
-        : '{"error":"x"}',
+      status === 200 ? JSON.stringify({ continue: replyContinue }) : '{"error":"x"}',
     );
   });
   return new Promise<{ url: string; hits: Hit[]; close(): Promise<void> }>((

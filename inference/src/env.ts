@@ -88,9 +88,7 @@ export function loadEnv(
 ): InferenceEnv {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) =>
-      `- ${i.path.join(".") || "env"}: ${i.message}`
-    );
+    const lines = parsed.error.issues.map((i) => `- ${i.path.join(".") || "env"}: ${i.message}`);
     throw new EnvError(`Invalid inference configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;

@@ -41,24 +41,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const bound = { service: "inference", ...options.fields };
   const write = options.write ??
     ((line: string) => process.stdout.write(line + "\n"));
-  const emit =
-    (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
-      if (RANK[level] < min) return;
-      const line: Record<string, unknown> = {
-        ts: new Date().toISOString(),
-        level,
-        msg,
-        ...bound,
-      };
-      for (const [k, v] of Object.entries(fields ?? {})) line[k] = plain(v);
-      write(JSON.stringify(line));
+  const emit = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
+    if (RANK[level] < min) return;
+    const line: Record<string, unknown> = {
+      ts: new Date().toISOString(),
+      level,
+      msg,
+      ...bound,
     };
+    for (const [k, v] of Object.entries(fields ?? {})) line[k] = plain(v);
+    write(JSON.stringify(line));
+  };
   return {
     debug: emit("debug"),
     info: emit("info"),
     warn: emit("warn"),
     error: emit("error"),
-    child: (fields) =>
-      createLogger({ ...options, fields: { ...options.fields, ...fields } }),
+    child: (fields) => createLogger({ ...options, fields: { ...options.fields, ...fields } }),
   };
 }

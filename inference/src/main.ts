@@ -82,7 +82,8 @@ async function main(): Promise<void> {
       running: semaphore.active,
       graceSec: env.shutdownGraceSec,
     });
-    server.close();
+    // Resolves once every connection has ended, i.e. the held job responses were written out.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     if (!(await semaphore.waitIdle(env.shutdownGraceSec * 1000))) {
       log.warn(
         "grace period over: aborting running jobs (QStash will redeliver)",
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
       shutdown.abort();
       await semaphore.waitIdle(ABORT_SETTLE_MS);
     }
+    // The slot is released just before the response is sent; exiting now would cut it off and make QStash
+    // redeliver a job that is done. Keep-alive sockets that turned idle since close() are closed here.
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, ABORT_SETTLE_MS))]);
     log.info("inference stopped");
     process.exit(0);
   };

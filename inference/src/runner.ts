@@ -10,19 +10,11 @@
 import { type JobResult, jobResultSchema } from "./contracts/callback.ts";
 import { bsmSchema } from "./contracts/bsm.ts";
 import type { JobMessage } from "./contracts/job_message.ts";
-import {
-  type StageName,
-  STAGES_BY_JOB_TYPE,
-  stagesToRun,
-} from "./contracts/stages.ts";
+import { type StageName, STAGES_BY_JOB_TYPE, stagesToRun } from "./contracts/stages.ts";
 import type { CallbackInput, JobCallbacks } from "./callback_client.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
-import {
-  type ArtifactStore,
-  BadInputError,
-  type Stage,
-} from "./pipeline/types.ts";
+import { type ArtifactStore, BadInputError, type Stage } from "./pipeline/types.ts";
 
 /** What the runner needs; all of it is passed in so tests use real small stages and stores. */
 export interface RunJobDeps {
@@ -54,9 +46,7 @@ export type RunOutcome =
 class CancelledError extends Error {
   constructor(readonly by: "web" | "shutdown") {
     super(
-      by === "web"
-        ? "web asked to stop (continue:false)"
-        : "the server is shutting down",
+      by === "web" ? "web asked to stop (continue:false)" : "the server is shutting down",
     );
   }
 }
@@ -252,9 +242,7 @@ function modelVersionOf(map: Record<string, unknown>): string {
   ) {
     return `${generator.model}@${generator.version}`;
   }
-  return typeof map.modelVersion === "string" && map.modelVersion
-    ? map.modelVersion
-    : "unknown";
+  return typeof map.modelVersion === "string" && map.modelVersion ? map.modelVersion : "unknown";
 }
 
 async function fail(state: RunState, err: unknown): Promise<RunOutcome> {

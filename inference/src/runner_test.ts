@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  type Callback,
-  callbackSchema,
-  type SigningKey,
-  verifyCallbackSignature,
-} from "./contracts/callback.ts";
+import { type Callback, callbackSchema, type SigningKey, verifyCallbackSignature } from "./contracts/callback.ts";
 import type { JobMessage } from "./contracts/job_message.ts";
 import type { StageName } from "./contracts/stages.ts";
 import { CallbackClient } from "./callback_client.ts";
@@ -13,11 +8,7 @@ import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { runJob, type RunJobDeps } from "./runner.ts";
 import { MemoryStore } from "./storage/memory_store.ts";
-import {
-  BadInputError,
-  type Stage,
-  type StageContext,
-} from "./pipeline/types.ts";
+import { BadInputError, type Stage, type StageContext } from "./pipeline/types.ts";
 
 const KEY: SigningKey = { id: "k1", secret: "0123456789abcdef0123" };
 const enc = new TextEncoder();
@@ -57,16 +48,12 @@ function makeStages(
     stages[name] = {
       name,
       outputKey: (job) =>
-        name === "package"
-          ? `maps/unverified/${job.songId}/${job.jobId}.bsm`
-          : `jobs/${job.jobId}/${name}.out`,
+        name === "package" ? `maps/unverified/${job.songId}/${job.jobId}.bsm` : `jobs/${job.jobId}/${name}.out`,
       async run(ctx: StageContext) {
         runs.push(name);
         if (opts.delayMs) await abortableDelay(opts.delayMs, ctx.signal);
         if (opts.failAt === name) throw opts.failWith ?? new Error("boom");
-        const prev = input
-          ? dec.decode(await ctx.store.get(ctx.outputs[input]!))
-          : ctx.job.audioKey;
+        const prev = input ? dec.decode(await ctx.store.get(ctx.outputs[input]!)) : ctx.job.audioKey;
         await ctx.store.put(
           this.outputKey(ctx.job),
           enc.encode(render(name, prev)),
@@ -174,8 +161,7 @@ describe("runner", () => {
     assert.equal(last.event, "completed");
     assert.deepEqual(last.event === "completed" && last.result, {
       kind: "map",
-      mapKey:
-        "maps/unverified/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/6f1c1a52-5a4e-4a59-9d7e-2f7d8a0b1c01.bsm",
+      mapKey: "maps/unverified/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/6f1c1a52-5a4e-4a59-9d7e-2f7d8a0b1c01.bsm",
       durationSec: 12.5,
       bpm: 120,
       noteCount: 2,
@@ -188,9 +174,7 @@ describe("runner", () => {
       "quantize",
       "transcribe",
     ]);
-    const starts = s.received.filter((c) => c.event === "progress").map((c) =>
-      c.stage
-    );
+    const starts = s.received.filter((c) => c.event === "progress").map((c) => c.stage);
     assert.deepEqual(starts, [
       "decode",
       "transcribe",
@@ -284,9 +268,7 @@ describe("runner", () => {
     const { stages, runs } = makeStages({ delayMs: 150 });
     let beats = 0;
     const s = sink((cb, all) => {
-      const decodeProgress = all.filter((c) =>
-        c.event === "progress" && c.stage === "decode"
-      ).length;
+      const decodeProgress = all.filter((c) => c.event === "progress" && c.stage === "decode").length;
       if (cb.event === "progress" && cb.stage === "decode") {
         beats = decodeProgress - 1;
       }

@@ -105,16 +105,13 @@ export function qstashSignature(
       });
     } catch (err) {
       return c.json({
-        error: `invalid Upstash-Signature: ${
-          explain(signature, err, tolerance)
-        }`,
+        error: `invalid Upstash-Signature: ${explain(signature, err, tolerance)}`,
       }, 401);
     }
     const claims = claimsOf(signature);
     // Real QStash always sets jti; a token without one is keyed by itself, which is just as unique.
     const id = claims.jti ?? signature;
-    const expiresAtMs =
-      ((claims.exp ?? Math.floor(Date.now() / 1000) + 300) + tolerance) * 1000;
+    const expiresAtMs = ((claims.exp ?? Math.floor(Date.now() / 1000) + 300) + tolerance) * 1000;
     if (!replay.claim(id, expiresAtMs)) {
       return c.json({ error: "replayed Upstash-Signature" }, 401);
     }

@@ -2,11 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Hono } from "hono";
 import { signQstashJwt } from "./qstash_testing.ts";
-import {
-  qstashSignature,
-  type QstashSignatureVariables,
-  ReplayCache,
-} from "./qstash_signature.ts";
+import { qstashSignature, type QstashSignatureVariables, ReplayCache } from "./qstash_signature.ts";
 
 const CURRENT = "sig_current_0123456789";
 const NEXT = "sig_next_0123456789";

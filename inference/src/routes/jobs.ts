@@ -98,8 +98,7 @@ export function jobRoutes(options: JobRoutesOptions) {
       });
       c.header("Retry-After", String(RETRY_AFTER_SEC));
       return c.json({
-        error:
-          `Busy: ${options.semaphore.limit} jobs are running; retry later.`,
+        error: `Busy: ${options.semaphore.limit} jobs are running; retry later.`,
       }, 429);
     }
     running.add(job.jobId);

@@ -87,8 +87,7 @@ describe("s3_store", () => {
     );
     await assert.rejects(
       other.get("k"),
-      (err: unknown) =>
-        !(err instanceof ArtifactNotFoundError) && /bucket/i.test(String(err)),
+      (err: unknown) => !(err instanceof ArtifactNotFoundError) && /bucket/i.test(String(err)),
     );
     other.client.destroy();
   });
