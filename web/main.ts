@@ -10,6 +10,7 @@ import { countActiveJobs } from "./db/jobs.ts";
 import type { AppDeps } from "./lib/app_env.ts";
 import { ConfigError, loadConfig, type WebConfig } from "./lib/config.ts";
 import { startJobWatchdog } from "./lib/jobs.ts";
+import { pages } from "./routes/pages.tsx";
 import { createLogger } from "./lib/log.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createS3Client } from "./lib/storage.ts";
@@ -45,7 +46,7 @@ function readConfig(): WebConfig {
 if (import.meta.main) {
   const config = readConfig();
   const deps = buildDeps(config);
-  const app = createApp(deps);
+  const app = createApp(deps, { pages });
   const server = Deno.serve({
     port: config.port,
     hostname: "0.0.0.0",

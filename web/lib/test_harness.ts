@@ -83,8 +83,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   cleanups.push(() => inference.shutdown());
 
-  let app: Hono<AppEnv> | undefined;
-  const web = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => app!.fetch(req));
+  // The web server starts before the app exists (its URL goes into the config), so it looks the app up per request.
+  const holder: { app?: Hono<AppEnv> } = {};
+  const web = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => holder.app!.fetch(req));
   cleanups.push(() => web.shutdown());
 
   const signingKey = { id: "k1", secret: "callback-secret-" + crypto.randomUUID() };
@@ -117,7 +118,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     log: createLogger({ level: "error", sink: () => {} }),
     metrics: createMetrics({ queueDepth: () => countActiveJobs(db.sql) }),
   };
-  app = createApp(deps);
+  const app = createApp(deps);
+  holder.app = app;
   const waitForDeliveries = async (count: number, timeoutMs = 5000) => {
     const deadline = Date.now() + timeoutMs;
     while (deliveries.length < count) {
