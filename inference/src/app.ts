@@ -22,7 +22,7 @@ export interface AppDeps {
     | "callbackKeys"
     | "concurrency"
     | "heartbeatIntervalSec"
-  >;
+  > & Partial<Pick<InferenceEnv, "stageDelayMs">>;
   stages: Partial<Record<StageName, Stage>>;
   store: ArtifactStore;
   log: Logger;
@@ -89,6 +89,7 @@ export function createApp(deps: AppDeps): InferenceApp {
       log: deps.log,
       metrics,
       heartbeatIntervalSec: deps.env.heartbeatIntervalSec,
+      stageDelayMs: deps.env.stageDelayMs ?? 0,
       shutdownSignal: deps.shutdownSignal,
       isDraining: deps.isDraining,
     }),

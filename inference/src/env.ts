@@ -43,6 +43,7 @@ const envSchema = z.object({
   AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   INFERENCE_CONCURRENCY: z.coerce.number().int().positive().default(2),
   HEARTBEAT_INTERVAL_SEC: z.coerce.number().positive().default(5),
+  INFERENCE_STAGE_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
   SHUTDOWN_GRACE_SEC: z.coerce.number().nonnegative().default(60),
   MODEL_DIR: z.string().min(1).default(DEFAULT_MODEL_DIR),
   ONNX_EP: z.enum(["cpu", "cuda"]).default("cpu"),
@@ -67,6 +68,10 @@ export interface InferenceEnv {
   concurrency: number;
   /** [seconds] between progress heartbeats while a stage runs. */
   heartbeatIntervalSec: number;
+  /**
+   * [ms] extra wall time every stage takes (reliability tests kill the process mid-job with it). 0 in production.
+   */
+  stageDelayMs: number;
   /** [seconds] SIGTERM waits this long for running jobs before exiting. */
   shutdownGraceSec: number;
   modelDir: string;
@@ -118,6 +123,7 @@ export function loadEnv(
     },
     concurrency: e.INFERENCE_CONCURRENCY,
     heartbeatIntervalSec: e.HEARTBEAT_INTERVAL_SEC,
+    stageDelayMs: e.INFERENCE_STAGE_DELAY_MS,
     shutdownGraceSec: e.SHUTDOWN_GRACE_SEC,
     modelDir: e.MODEL_DIR,
     executionProvider: e.ONNX_EP,

@@ -15,6 +15,7 @@ describe("env", () => {
     assert.equal(env.publicUrl, "http://127.0.0.1:8787");
     assert.equal(env.concurrency, 2);
     assert.equal(env.heartbeatIntervalSec, 5);
+    assert.equal(env.stageDelayMs, 0);
     assert.equal(env.executionProvider, "cpu");
     assert.equal(env.logLevel, "info");
     assert.deepEqual(env.s3, {
@@ -36,7 +37,9 @@ describe("env", () => {
       INFERENCE_PUBLIC_URL: "https://inf.example/",
       ONNX_EP: "cuda",
       INFERENCE_CONCURRENCY: "4",
+      INFERENCE_STAGE_DELAY_MS: "1500",
     });
+    assert.equal(env.stageDelayMs, 1500);
     assert.equal(env.port, 9999);
     assert.equal(env.publicUrl, "https://inf.example");
     assert.equal(env.executionProvider, "cuda");

@@ -29,6 +29,8 @@ export interface RunJobDeps {
   metrics?: Metrics;
   /** [seconds] between heartbeats while a stage runs. Default 5. */
   heartbeatIntervalSec?: number;
+  /** [ms] every stage is held this long before it runs (INFERENCE_STAGE_DELAY_MS, tests only). Default 0. */
+  stageDelayMs?: number;
 }
 
 /** How a run ended. `callbackDelivered` false means web never heard the final event (worth a redelivery). */
@@ -135,6 +137,7 @@ async function runStage(state: RunState, stage: Stage): Promise<void> {
   const heartbeat = startHeartbeat(state);
   const started = performance.now();
   try {
+    if (deps.stageDelayMs) await abortableSleep(deps.stageDelayMs, state.cancel.signal);
     await stage.run({
       job,
       store: deps.store,
@@ -275,4 +278,20 @@ async function fail(state: RunState, err: unknown): Promise<RunOutcome> {
 function readable(err: unknown, stage: StageName): string {
   const message = err instanceof Error ? err.message : String(err);
   return `${stage}: ${message || "unknown error"}`.slice(0, 2000);
+}
+
+/** Waits `ms`, or rejects with the abort reason as soon as `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

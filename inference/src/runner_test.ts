@@ -316,6 +316,16 @@ describe("runner", () => {
     assert.equal(s2.received.at(-1)!.stage, "quantize");
   });
 
+  it("runJob - stageDelayMs holds every stage that long, with heartbeats meanwhile", async () => {
+    const { stages } = makeStages();
+    const s = sink();
+    const out = await runJob(message({ type: "fingerprint" }), { ...deps(new MemoryStore(), stages, s), stageDelayMs: 60 });
+    assert.equal(out.status, "succeeded");
+    const last = s.received.at(-1)!;
+    assert.ok(last.stageTimingsMs.decode! >= 55 && last.stageTimingsMs.fingerprint! >= 55, JSON.stringify(last.stageTimingsMs));
+    assert.ok(s.received.filter((c) => c.event === "progress").length >= 4, "stage starts plus heartbeats");
+  });
+
   it("runJob - server shutdown aborts the running stage as a shutdown cancel", async () => {
     const { stages } = makeStages({ delayMs: 200 });
     const ctl = new AbortController();

@@ -27,6 +27,8 @@ export interface JobRoutesOptions {
   metrics: Metrics;
   /** [seconds] between heartbeats. */
   heartbeatIntervalSec: number;
+  /** [ms] added to every stage (INFERENCE_STAGE_DELAY_MS, tests only). */
+  stageDelayMs?: number;
   /** Aborted when the grace period after SIGTERM is over: running jobs stop. */
   shutdownSignal?: AbortSignal;
   /** True once SIGTERM arrived: new jobs are refused with 503 so QStash sends them elsewhere or later. */
@@ -120,6 +122,7 @@ export function jobRoutes(options: JobRoutesOptions) {
         signal: options.shutdownSignal,
         metrics: options.metrics,
         heartbeatIntervalSec: options.heartbeatIntervalSec,
+        stageDelayMs: options.stageDelayMs,
       });
       const [status, body] = answer(outcome);
       if (status !== 200) c.header("Retry-After", String(RETRY_AFTER_SEC));
