@@ -1,0 +1,157 @@
+"""Generates a split of the data set: performances -> rendered drums (+ accompaniment) -> augmentation ->
+front-end features and labels. Usage: python3 -m data.make_dataset SPLIT N_TRACKS SEED OUT_DIR [DURATION_SEC]
+
+Per track it writes OUT_DIR/NNNN.npz (features float16 [frames, bands], onset times/lanes/velocities, beats,
+downbeats). For 'val' and 'test' it also writes NNNN.wav (16-bit, 22050 Hz mono) and NNNN.json (the labels as the
+TypeScript evaluation reads them)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+
+import numpy as np
+from scipy.io import wavfile
+
+from features import FRONTEND, compute_features
+from .accompaniment import accompaniment
+from .augment import augment, mix
+from .fluid import DRUM_CHANNEL, MidiJob, probe_keys, render_batch
+from .gm import LANE_NOTES, LANES, NOTE_TO_LANE
+from .performance import Performance, generate
+from .sampler import HydrogenKit
+from .sources import DrumSource, accompaniment_fonts, drum_sources
+
+SR = FRONTEND.sampleRate
+CACHE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".cache")
+
+
+def _probe(src: DrumSource) -> set[int]:
+    """Keys a soundfont kit plays, cached in .cache/probe.json."""
+    path = os.path.join(CACHE, "probe.json")
+    cache = json.load(open(path)) if os.path.exists(path) else {}
+    if src.name not in cache:
+        cache[src.name] = sorted(probe_keys(src.path, src.bank, src.program, sorted(NOTE_TO_LANE), SR))
+        os.makedirs(CACHE, exist_ok=True)
+        json.dump(cache, open(path, "w"))
+    return set(cache[src.name])
+
+
+def _adapt(hits, keys: set[int]):
+    """Moves each hit to a key the kit has in the same lane, dropping hits whose lane the kit lacks."""
+    out = []
+    for t, k, v in hits:
+        alt = k if k in keys else next((a for a in LANE_NOTES[NOTE_TO_LANE[k]] if a in keys), None)
+        if alt is not None:
+            out.append((t, alt, v))
+    return out
+
+
+def _labels(hits, r: float) -> list[tuple[float, str, int]]:
+    """(time [s], lane, velocity) per hit at time factor r; a hit of the same lane within 30 ms after another
+    merges into the louder one (a flam is one note on a chart)."""
+    out: list[tuple[float, str, int]] = []
+    last: dict[str, int] = {}
+    for t, k, v in sorted(hits):
+        lane, t = NOTE_TO_LANE[k], t / r
+        j = last.get(lane)
+        if j is not None and t - out[j][0] < 0.03:
+            if v > out[j][2]:
+                out[j] = (t, lane, v)
+            continue
+        last[lane] = len(out)
+        out.append((t, lane, v))
+    return out
+
+
+def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
+    sources = [s for s in drum_sources() if s.split == ("test" if split == "test" else "train")]
+    by_kind = defaultdict(list)
+    for s in sources:
+        by_kind[s.kind].append(s)
+    fonts = accompaniment_fonts(split)
+    plan = []
+    for i in range(n):
+        rng = np.random.default_rng([seed, i])
+        perf = generate(rng, duration)
+        kinds = sorted(by_kind)
+        src = by_kind[kinds[i % len(kinds)]][int(rng.integers(len(by_kind[kinds[i % len(kinds)]])))]
+        acc = None
+        if fonts and rng.random() >= drum_only_p:
+            acc = (fonts[int(rng.integers(len(fonts)))], accompaniment(perf, rng))
+        plan.append((rng, perf, src, acc))
+    return plan
+
+
+def _render_drums(plan) -> list[tuple[np.ndarray, list]]:
+    out: list = [None] * len(plan)
+    sf_jobs = defaultdict(list)
+    kits: dict[str, HydrogenKit] = {}
+    for i, (rng, perf, src, _) in enumerate(plan):
+        if src.kind == "sf":
+            hits = _adapt(perf.hits, _probe(src))
+            ch = DRUM_CHANNEL if src.bank == 128 else 0
+            notes = [(t, ch, k, v, 1.5) for t, k, v in hits]
+            sf_jobs[src.path].append((i, hits, MidiJob(perf.duration, notes, {ch: (src.bank, src.program)})))
+        else:
+            if src.path not in kits:
+                kits[src.path] = HydrogenKit(src.path, SR, os.path.join(CACHE, "samples"))
+            out[i] = kits[src.path].render(perf.hits, perf.duration, rng)
+    for path, jobs in sf_jobs.items():
+        audio = render_batch(path, [j for _, _, j in jobs], SR, gain=0.8)
+        for (i, hits, _), a in zip(jobs, audio):
+            out[i] = (a, hits)
+    return out
+
+
+def _render_accomp(plan) -> list[np.ndarray | None]:
+    out: list = [None] * len(plan)
+    groups = defaultdict(list)
+    for i, (_, _, _, acc) in enumerate(plan):
+        if acc:
+            groups[acc[0]].append((i, acc[1]))
+    for font, jobs in groups.items():
+        for (i, _), a in zip(jobs, render_batch(font, [j for _, j in jobs], SR, gain=0.5)):
+            out[i] = a
+    return out
+
+
+def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, drum_only_p: float = 0.3) -> None:
+    """Writes `n` tracks of `split` ('train', 'val' or 'test') to `out_dir`, fixed by `seed`."""
+    t0 = time.time()
+    os.makedirs(out_dir, exist_ok=True)
+    plan = _plan(split, n, seed, duration, drum_only_p)
+    drums = _render_drums(plan)
+    accomp = _render_accomp(plan)
+    print(f"[{split}] rendered {n} tracks in {time.time() - t0:.0f}s", file=sys.stderr)
+    meta = []
+    for i, ((rng, perf, src, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
+        x, r = augment(mix(d, a, rng), rng, SR)
+        labels = _labels(hits, r)
+        beats = [b / r for b in perf.beats]
+        downbeats = [b / r for b in perf.downbeats]
+        feats = compute_features(x, FRONTEND)
+        np.savez_compressed(
+            f"{out_dir}/{i:04d}.npz", features=feats.astype(np.float16),
+            onset_times=np.array([l[0] for l in labels], np.float32),
+            onset_lanes=np.array([LANES.index(l[1]) for l in labels], np.int8),
+            onset_vels=np.array([l[2] for l in labels], np.int16),
+            beats=np.array(beats, np.float32), downbeats=np.array(downbeats, np.float32))
+        info = {"id": f"{i:04d}", "style": perf.style, "meter": perf.meter, "bpm": perf.bpm / r, "source": src.name,
+                "accompaniment": acc[0].split("/")[-1] if acc else None, "durationSec": len(x) / SR}
+        meta.append(info)
+        if split in ("val", "test"):
+            wavfile.write(f"{out_dir}/{i:04d}.wav", SR, (np.clip(x, -1, 1) * 32767).astype(np.int16))
+            doc = {**info, "notes": [{"time": t, "lane": l, "velocity": v} for t, l, v in labels],
+                   "beats": beats, "downbeats": downbeats}
+            json.dump(doc, open(f"{out_dir}/{i:04d}.json", "w"))
+    json.dump({"split": split, "seed": seed, "tracks": meta}, open(f"{out_dir}/index.json", "w"), indent=1)
+    print(f"[{split}] {n} tracks done in {time.time() - t0:.0f}s -> {out_dir}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 5:
+        sys.exit(__doc__)
+    build(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], float(sys.argv[5]) if len(sys.argv) > 5 else 24.0)

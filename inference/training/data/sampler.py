@@ -1,0 +1,104 @@
+"""A small drum sampler for hydrogen kits: velocity layers, per-hit round robin of alternatives, hi-hat choke.
+
+Samples are decoded once by ffmpeg to mono float32 at the training rate and cached under .cache/samples/.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from collections import defaultdict
+
+import numpy as np
+
+from .gm import HIHAT_CHOKERS, LANE_NOTES, NOTE_TO_LANE
+from .sources import Instrument, parse_hydrogen_kit
+
+MAX_SAMPLE_SEC = 4.0  # cymbal tails longer than this are faded out; keeps memory small
+
+
+def decode_file(path: str, sr: int) -> np.ndarray:
+    """Mono float32 samples of any audio file at `sr` [Hz], via ffmpeg."""
+    cmd = ["ffmpeg", "-v", "error", "-i", path, "-ac", "1", "-ar", str(sr), "-f", "f32le", "-"]
+    res = subprocess.run(cmd, capture_output=True, check=False)
+    if res.returncode != 0:
+        raise RuntimeError(f"ffmpeg could not decode {path}: {res.stderr.decode(errors='replace')[:300]}")
+    return np.frombuffer(res.stdout, dtype=np.float32).copy()
+
+
+class HydrogenKit:
+    """A hydrogen kit ready to play: GM key -> list of instruments (alternatives), each with decoded layers."""
+
+    def __init__(self, folder: str, sr: int, cache_dir: str):
+        self.folder, self.sr = folder, sr
+        self.instruments: dict[int, list[tuple[Instrument, list[np.ndarray]]]] = defaultdict(list)
+        for inst in parse_hydrogen_kit(folder):
+            waves = [self._load(f"{folder}/{l.file}", cache_dir) for l in inst.layers]
+            self.instruments[inst.key].append((inst, waves))
+        # Normalise the kit so its loudest kick/snare layer peaks near 0.5: kits differ wildly in level.
+        peaks = [np.abs(w).max() for k in (36, 38) for _, ws in self.instruments.get(k, []) for w in ws]
+        self.norm = 0.5 / max(peaks) if peaks else 1.0
+
+    def _load(self, path: str, cache_dir: str) -> np.ndarray:
+        key = hashlib.sha1(f"{path}:{self.sr}".encode()).hexdigest()[:16]
+        cached = f"{cache_dir}/{key}.npy"
+        if os.path.exists(cached):
+            return np.load(cached)
+        w = decode_file(path, self.sr)[: int(MAX_SAMPLE_SEC * self.sr)]
+        fade = min(len(w), int(0.05 * self.sr))
+        if fade:
+            w[-fade:] *= np.linspace(1, 0, fade, dtype=np.float32)
+        os.makedirs(cache_dir, exist_ok=True)
+        np.save(cached, w)
+        return w
+
+    def resolve(self, key: int) -> int | None:
+        """The key this kit plays for `key`: itself, else another key of the same lane, else None."""
+        if key in self.instruments:
+            return key
+        for alt in LANE_NOTES[NOTE_TO_LANE[key]]:
+            if alt in self.instruments:
+                return alt
+        return None
+
+    def render(self, hits: list[tuple[float, int, int]], duration: float, rng: np.random.Generator
+               ) -> tuple[np.ndarray, list[tuple[float, int, int]]]:
+        """Audio of `hits` (time [s], GM key, velocity) and the hits actually played (keys the kit lacks drop)."""
+        out = np.zeros(int(duration * self.sr) + 1, dtype=np.float32)
+        hat = np.zeros_like(out)  # open hi-hats ring in their own buffer so a choke cuts only them
+        # one instrument per key for the whole track, like a drummer's kit
+        choice = {k: v[int(rng.integers(len(v)))] for k, v in self.instruments.items()}
+        played = []
+        open_hat_end: list[tuple[int, int]] = []  # (start, end) of ringing open hi-hats, for the choke
+        for t, key, vel in hits:
+            k = self.resolve(key)
+            if k is None:
+                continue
+            inst, waves = choice[k]
+            x = vel / 127.0
+            idx = [i for i, l in enumerate(inst.layers) if l.lo <= x <= l.hi] or [len(waves) - 1]
+            i = idx[int(rng.integers(len(idx)))]
+            w = waves[i] * (inst.gain * inst.layers[i].gain * self.norm * x ** 1.3)
+            start = int(round(t * self.sr))
+            if start >= len(out):
+                continue
+            if k in HIHAT_CHOKERS:
+                for s, e in open_hat_end:
+                    if s < start < e:  # closing the hat stops the ringing open sample
+                        _choke(hat, start, e, self.sr)
+                open_hat_end = [(s, e) for s, e in open_hat_end if e <= start]
+            n = min(len(w), len(out) - start)
+            (hat if k == 46 else out)[start: start + n] += w[:n]
+            if k == 46:
+                open_hat_end.append((start, start + n))
+            played.append((t, key, vel))
+        return out + hat, played
+
+
+def _choke(out: np.ndarray, start: int, end: int, sr: int) -> None:
+    """Fades the open hi-hat buffer to silence over 30 ms from `start`."""
+    fade = int(0.03 * sr)
+    seg = out[start: min(end, len(out))]
+    env = np.zeros(len(seg), dtype=np.float32)
+    env[: min(fade, len(seg))] = np.linspace(1, 0, min(fade, len(seg)))
+    seg *= env

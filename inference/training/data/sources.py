@@ -1,0 +1,143 @@
+"""Sample sources and the train/validation/test split of them.
+
+Two kinds of drum source:
+- soundfont kits: a GM soundfont + a bank-128 drum program (standard 0, room 8, power 16, electronic 24, TR-808 25,
+  jazz 32, brush 40), or the AVL drum kits (one bank-0 preset each), rendered by fluidsynth;
+- hydrogen kits: /usr/share/hydrogen/data/drumkits/*/drumkit.xml, played by our sampler (sampler.py).
+
+Held out for the test set (never used in training or validation): the whole TimGM6mb soundfont (its kits and its
+melodic instruments) and the hydrogen kits "ForzeeStereo" and "Audiophob".
+"""
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+SF2 = "/usr/share/sounds/sf2"
+SF3 = "/usr/share/sounds/sf3"
+HYDROGEN = "/usr/share/hydrogen/data/drumkits"
+
+GM_KIT_PROGRAMS = [0, 8, 16, 24, 25, 32, 40]
+
+# soundfont file -> split; the accompaniment of a track comes from a soundfont of the same split
+SOUNDFONTS = {
+    f"{SF2}/FluidR3_GM.sf2": "train",
+    f"{SF3}/MuseScore_General_Full.sf3": "train",
+    f"{SF2}/TimGM6mb.sf2": "test",
+}
+AVL_KITS = {f"{SF2}/Black_Pearl_4_LV2.sf2": "train", f"{SF2}/Red_Zeppelin_4_LV2.sf2": "train"}
+HYDROGEN_TEST = {"ForzeeStereo", "Audiophob"}
+# percussion-only kits with no drum-set lanes
+HYDROGEN_SKIP = {"Gimme A Hand 1.0", "circAfrique v4"}
+
+
+@dataclass(frozen=True)
+class DrumSource:
+    kind: str          # "sf" (fluidsynth) or "hydrogen" (our sampler)
+    name: str
+    path: str          # soundfont file or kit folder
+    program: int = 0   # drum program (sf only)
+    bank: int = 128    # 128 = GM drum bank on the drum channel; 0 = AVL kits on a melodic channel
+    split: str = "train"
+
+
+def drum_sources() -> list[DrumSource]:
+    """Every drum source on this machine with its split ('train' or 'test'); missing packages are skipped."""
+    out: list[DrumSource] = []
+    for path, split in SOUNDFONTS.items():
+        if os.path.exists(path):
+            base = os.path.basename(path).split(".")[0]
+            out += [DrumSource("sf", f"{base}:{p}", path, p, 128, split) for p in GM_KIT_PROGRAMS]
+    for path, split in AVL_KITS.items():
+        if os.path.exists(path):
+            out.append(DrumSource("sf", os.path.basename(path).split(".")[0], path, 0, 0, split))
+    if os.path.isdir(HYDROGEN):
+        for kit in sorted(os.listdir(HYDROGEN)):
+            if kit in HYDROGEN_SKIP or not os.path.exists(f"{HYDROGEN}/{kit}/drumkit.xml"):
+                continue
+            split = "test" if kit in HYDROGEN_TEST else "train"
+            out.append(DrumSource("hydrogen", f"hydrogen:{kit}", f"{HYDROGEN}/{kit}", split=split))
+    return out
+
+
+def accompaniment_fonts(split: str) -> list[str]:
+    """Soundfonts whose melodic instruments may accompany a track of `split` (validation uses the train fonts)."""
+    want = "test" if split == "test" else "train"
+    return [p for p, s in SOUNDFONTS.items() if s == want and os.path.exists(p)]
+
+
+# Hydrogen instrument name -> GM key, by keywords. Order matters: the first rule that matches wins.
+_NAME_RULES: list[tuple[str, int | None]] = [
+    (r"clap|cowbell|conga|tamb|agogo|zap|fx|click|maraca|bongo|clave|wood|shaker|swish|choke|flink|roll|side oh|"
+     r"side hh|crash/ride|semi", None),
+    (r"\bstick\b|rim click|side stick|sidestick", 37),
+    (r"snare.*rim|rimshot", 40),
+    (r"snare|\bsd\b", 38),
+    (r"kick|bass ?drum|\bbd\b", 36),
+    (r"(hat|hh).*(pedal|\bpd\b|foot)|(pedal|foot).*(hat|hh)", 44),
+    (r"(hat|hh).*(open|\bop\b|opened)|(open).*(hat|hh)", 46),
+    (r"hat|\bhh\b", 42),
+    (r"floor|\btom.*low|low.*\btom|\btom ?3", 43),
+    (r"\btom.*mid|mid.*\btom|\btom ?2", 47),
+    (r"\btom", 50),
+    (r"ride.*(bell|cup)|bell", 53),
+    (r"ride", 51),
+    (r"china", 52),
+    (r"splash", 55),
+    (r"crash|cymbal", 49),
+]
+
+
+def gm_key_for_instrument(name: str) -> int | None:
+    """The GM key a hydrogen instrument stands for, or None when it plays no drum-set lane."""
+    n = name.lower()
+    n = re.sub(r"^[a-g]#?\d+ - ", "", n)  # rumpf kit names start with the MIDI note name
+    for pattern, key in _NAME_RULES:
+        if re.search(pattern, n):
+            return key
+    return None
+
+
+@dataclass
+class Layer:
+    file: str
+    lo: float   # velocity range 0..1
+    hi: float
+    gain: float
+
+
+@dataclass
+class Instrument:
+    name: str
+    key: int
+    gain: float
+    layers: list[Layer]
+
+
+def _text(el: ET.Element, tag: str, default: str = "") -> str:
+    child = el.find(tag)
+    return child.text.strip() if child is not None and child.text else default
+
+
+def parse_hydrogen_kit(folder: str) -> list[Instrument]:
+    """Instruments of a hydrogen drumkit.xml that map to a GM key, with their velocity layers."""
+    root = ET.parse(f"{folder}/drumkit.xml").getroot()
+    for el in root.iter():  # drop the XML namespace so tags read plainly
+        el.tag = el.tag.split("}")[-1]
+    out = []
+    for inst in root.iter("instrument"):
+        name = _text(inst, "name")
+        key = gm_key_for_instrument(name)
+        if key is None or _text(inst, "isMuted") == "true":
+            continue
+        layers = [Layer(_text(l, "filename"), float(_text(l, "min", "0")), float(_text(l, "max", "1")),
+                        float(_text(l, "gain", "1"))) for l in inst.iter("layer")]
+        if not layers and _text(inst, "filename"):
+            layers = [Layer(_text(inst, "filename"), 0.0, 1.0, 1.0)]
+        layers = [l for l in layers if l.file and os.path.exists(f"{folder}/{l.file}")]
+        if layers:
+            gain = float(_text(inst, "volume", "1")) * float(_text(inst, "gain", "1"))
+            out.append(Instrument(name, key, gain, layers))
+    return out

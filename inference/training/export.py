@@ -1,0 +1,61 @@
+"""Exports a trained checkpoint to ONNX (opset 13, dynamic time axis, input `features`, output `activations`),
+adds or replaces its entry in inference/models/manifest.json, and writes a fixture (random features and the torch
+output) that verify_onnx.ts checks with onnxruntime-node.
+Usage: python3 export.py CHECKPOINT.pt MODEL_NAME VERSION [FIXTURE_DIR]"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+from features import FRONTEND
+from model import DrumNet
+
+# EXPORT_MODELS_DIR lets a test export into a scratch folder instead of the shipped models
+MODELS = os.environ.get("EXPORT_MODELS_DIR") or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
+MAX_BYTES = 10 * 1024 * 1024
+
+
+def export(ckpt_path: str, name: str, version: str, fixture_dir: str | None = None) -> dict:
+    ckpt = torch.load(ckpt_path, map_location="cpu")
+    model = DrumNet(bands=ckpt["bands"], labels=len(ckpt["labels"]))
+    model.load_state_dict(ckpt["state"])
+    model.eval()
+    path = os.path.join(MODELS, f"{name}.onnx")
+    dummy = torch.zeros(1, 300, ckpt["bands"])
+    torch.onnx.export(model, dummy, path, input_names=["features"], output_names=["activations"],
+                      dynamic_axes={"features": {1: "frames"}, "activations": {1: "frames"}}, opset_version=13)
+    size = os.path.getsize(path)
+    if size > MAX_BYTES:
+        raise SystemExit(f"{path} is {size} bytes, over the 10 MB limit")
+    sha = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    manifest_path = os.path.join(MODELS, "manifest.json")
+    manifest = json.load(open(manifest_path))
+    old = next((m for m in manifest["models"] if m["name"] == name), {})
+    entry = {"name": name, "file": f"{name}.onnx", "version": version, "sha256": sha, "labels": ckpt["labels"],
+             "frontend": FRONTEND.as_dict(), "fps": FRONTEND.fps}
+    if "thresholds" in old:
+        entry["thresholds"] = old["thresholds"]
+    manifest["models"] = [m for m in manifest["models"] if m["name"] != name] + [entry]
+    json.dump(manifest, open(manifest_path, "w"), indent=2)
+    open(manifest_path, "a").write("\n")
+    if fixture_dir:
+        os.makedirs(fixture_dir, exist_ok=True)
+        x = np.random.default_rng(0).uniform(0, 1.5, (1, 777, ckpt["bands"])).astype(np.float32)
+        with torch.no_grad():
+            y = model(torch.from_numpy(x)).numpy()
+        x.tofile(f"{fixture_dir}/input.f32")
+        y.tofile(f"{fixture_dir}/torch_output.f32")
+        json.dump({"input": list(x.shape), "output": list(y.shape)}, open(f"{fixture_dir}/shapes.json", "w"))
+    print(f"exported {path}: {size} bytes, sha256 {sha}", file=sys.stderr)
+    return entry
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    export(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)

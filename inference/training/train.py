@@ -1,0 +1,163 @@
+"""Trains DrumNet on the generated data. Usage:
+  python3 train.py DATA_DIR OUT.pt [--minutes M] [--epochs E] [--seed S] [--crop FRAMES] [--batch B]
+
+DATA_DIR holds train/ and val/ (from data/make_dataset.py). Stops after E epochs or M minutes of wall time,
+whichever comes first, keeping the weights with the best validation onset F-measure."""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import sys
+import time
+
+import numpy as np
+import torch
+
+from data.gm import LABELS, LANES
+from features import FRONTEND
+from model import DrumNet
+
+FPS = FRONTEND.fps
+
+
+def targets(d, frames: int) -> np.ndarray:
+    """[frames, labels] targets: 1 at the frame nearest each event, 0.5 on the frames either side."""
+    y = np.zeros((frames, len(LABELS)), np.float32)
+    events = [(t, int(l)) for t, l in zip(d["onset_times"], d["onset_lanes"])]
+    events += [(t, LABELS.index("beat")) for t in d["beats"]]
+    events += [(t, LABELS.index("downbeat")) for t in d["downbeats"]]
+    for t, col in events:
+        f = int(round(float(t) * FPS))
+        for df, v in ((-1, 0.5), (1, 0.5), (0, 1.0)):
+            if 0 <= f + df < frames:
+                y[f + df, col] = max(y[f + df, col], v)
+    return y
+
+
+def load(folder: str) -> list[tuple[np.ndarray, np.ndarray, dict]]:
+    out = []
+    for f in sorted(glob.glob(f"{folder}/*.npz")):
+        d = np.load(f)
+        x = d["features"].astype(np.float32)
+        out.append((x, targets(d, len(x)), {k: d[k] for k in d.files if k != "features"}))
+    if not out:
+        sys.exit(f"No .npz tracks in {folder}; generate the data first (data/make_dataset.py)")
+    return out
+
+
+def batches(data, rng: np.random.Generator, crop: int, batch: int):
+    """One epoch of random crops, about one crop per `crop` frames of data."""
+    total = sum(len(x) for x, _, _ in data)
+    weights = np.array([len(x) for x, _, _ in data], np.float64) / total
+    for _ in range(max(1, total // (crop * batch))):
+        xs, ys = [], []
+        for i in rng.choice(len(data), size=batch, p=weights):
+            x, y, _ = data[i]
+            s = int(rng.integers(0, max(1, len(x) - crop)))
+            xc, yc = np.zeros((crop, x.shape[1]), np.float32), np.zeros((crop, y.shape[1]), np.float32)
+            n = min(crop, len(x) - s)
+            xc[:n], yc[:n] = x[s:s + n], y[s:s + n]
+            xs.append(xc)
+            ys.append(yc)
+        yield torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
+
+
+def peaks(a: np.ndarray, thr: float) -> np.ndarray:
+    """Frames that are local maxima (+-2 frames) above `thr`: a quick picker for validation only."""
+    pad = np.pad(a, 2, constant_values=-1)
+    win = np.lib.stride_tricks.sliding_window_view(pad, 5).max(axis=1)
+    return np.flatnonzero((a >= win) & (a > thr))
+
+
+def fmeasure(det: np.ndarray, ref: np.ndarray, tol: float) -> tuple[int, int, int]:
+    """(tp, fp, fn) by greedy one-to-one matching within `tol` seconds."""
+    det, ref = np.sort(det), np.sort(ref)
+    i = j = tp = 0
+    while i < len(det) and j < len(ref):
+        if abs(det[i] - ref[j]) <= tol:
+            tp, i, j = tp + 1, i + 1, j + 1
+        elif det[i] < ref[j]:
+            i += 1
+        else:
+            j += 1
+    return tp, len(det) - tp, len(ref) - tp
+
+
+@torch.no_grad()
+def evaluate(model: DrumNet, data) -> dict[str, float]:
+    """Per-label F-measure (onsets +-50 ms, beats +-70 ms) at threshold 0.5 on whole tracks."""
+    model.eval()
+    counts = np.zeros((len(LABELS), 3))
+    for x, _, d in data:
+        act = model(torch.from_numpy(x)[None])[0].numpy()
+        refs = [d["onset_times"][d["onset_lanes"] == i] for i in range(len(LANES))] + [d["beats"], d["downbeats"]]
+        for col, ref in enumerate(refs):
+            tol = 0.05 if col < len(LANES) else 0.07
+            counts[col] += fmeasure(peaks(act[:, col], 0.5) / FPS, ref, tol)
+    f = {}
+    for col, (tp, fp, fn) in enumerate(counts):
+        f[LABELS[col]] = 2 * tp / max(1, 2 * tp + fp + fn)
+    model.train()
+    return f
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("data")
+    ap.add_argument("out")
+    ap.add_argument("--minutes", type=float, default=30)
+    ap.add_argument("--epochs", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--crop", type=int, default=400)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(args.seed)
+    t0 = time.time()
+    train, val = load(f"{args.data}/train"), load(f"{args.data}/val")
+    print(f"loaded {len(train)} train / {len(val)} val tracks in {time.time() - t0:.0f}s", file=sys.stderr)
+    allx = np.concatenate([x for x, _, _ in train])
+    ally = np.concatenate([y for _, y, _ in train])
+    model = DrumNet(bands=allx.shape[1], labels=len(LABELS))
+    model.mean.copy_(torch.from_numpy(allx.mean(0)))
+    model.std.copy_(torch.from_numpy(allx.std(0) + 1e-3))
+    # rare lanes weigh more: positive weight sqrt(negatives / positives), capped
+    pos = (ally >= 1).mean(0)
+    pos_weight = torch.from_numpy(np.clip(np.sqrt((1 - pos) / np.maximum(pos, 1e-5)), 1, 25).astype(np.float32))
+    print("pos_weight", dict(zip(LABELS, pos_weight.numpy().round(1).tolist())), file=sys.stderr)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight[:, None])
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=args.lr, total_steps=args.epochs * max(1, len(allx) // (args.crop * args.batch)) + 1)
+    best, history = -1.0, []
+    for epoch in range(args.epochs):
+        losses = []
+        for x, y in batches(train, rng, args.crop, args.batch):
+            loss = loss_fn(model.logits(x), y.transpose(1, 2))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            losses.append(loss.item())
+        f = evaluate(model, val)
+        score = float(np.mean([f[l] for l in LANES[:3]] + [f["beat"]]))
+        history.append({"epoch": epoch, "loss": float(np.mean(losses)), "val": f, "minutes": (time.time() - t0) / 60})
+        print(f"epoch {epoch} loss {np.mean(losses):.4f} score {score:.3f} "
+              + " ".join(f"{k}={v:.2f}" for k, v in f.items()) + f" [{(time.time() - t0) / 60:.1f} min]",
+              file=sys.stderr)
+        if score > best:
+            best = score
+            torch.save({"state": model.state_dict(), "bands": allx.shape[1], "labels": LABELS}, args.out)
+        if (time.time() - t0) / 60 > args.minutes:
+            print("time budget reached", file=sys.stderr)
+            break
+    json.dump({"best_score": best, "history": history, "minutes": (time.time() - t0) / 60, "args": vars(args)},
+              open(args.out.replace(".pt", "_history.json"), "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
