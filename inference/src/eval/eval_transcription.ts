@@ -1,0 +1,98 @@
+/**
+ * `deno task eval:transcription [options]`: scores the transcription pipeline on the held-out synthetic set (kits
+ * and soundfonts training never saw, see inference/training/data/sources.py), rendering it first when missing.
+ *
+ * Options:
+ *   --model NAME      model to score (default: the manifest's default)
+ *   --baseline NAME   also score NAME and compare
+ *   --tune            first tune --model's per-lane peak thresholds on the validation split (training kits,
+ *                     other seeds) and store them in its manifest entry
+ *   --promote         make --model the manifest default when it beats --baseline (mean F of kick, snare,
+ *                     hi-hat (all) and beats)
+ *   --split test|val  which set to score (default test)
+ *   --dir DIR         score the set in DIR instead
+ *   --json FILE       also write the reports as JSON
+ * Env: MODEL_DIR (models folder, default inference/models), PYTHON, VAL_TRACKS / TEST_TRACKS (render sizes).
+ */
+import { writeFile } from "node:fs/promises";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { decodeAudio, DECODE_SAMPLE_RATE } from "../pipeline/decode.ts";
+import { DEFAULT_MODEL_DIR, loadTranscriber, type Transcriber } from "../pipeline/transcribe.ts";
+import type { Activations } from "../pipeline/types.ts";
+import { type EvalTrack, loadSet, type Split, splitDir } from "./dataset.ts";
+import { formatReport, type Report, scoreTrack, summarize, tuneThresholds } from "./evaluate.ts";
+import { readManifest, readThresholds, setDefaultModel, writeThresholds } from "./manifest_io.ts";
+
+/** Activations of every track of a set with one model (decode -> front end -> ONNX, as in production). */
+export async function activationsOf(t: Transcriber, tracks: EvalTrack[]): Promise<Activations[]> {
+  const out: Activations[] = [];
+  for (const track of tracks) {
+    const { samples, sampleRate } = await decodeAudio(track.wavPath, { sampleRate: DECODE_SAMPLE_RATE });
+    out.push(await t.transcribe(samples, sampleRate));
+  }
+  return out;
+}
+
+/** The figure --promote compares: mean F of kick, snare, hi-hat (all) and beats. */
+export function headline(r: Report): number {
+  return (r.lanes.kick.f + r.lanes.snare.f + r.lanes.hihat_all.f + r.beatF) / 4;
+}
+
+async function scoreModel(modelDir: string, name: string, tracks: EvalTrack[]): Promise<Report> {
+  const t = await loadTranscriber({ modelDir, modelName: name });
+  const thresholds = await readThresholds(modelDir, name);
+  const acts = await activationsOf(t, tracks);
+  return summarize(acts.map((act, i) => scoreTrack(act, tracks[i].truth, thresholds)));
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: "string" },
+      baseline: { type: "string" },
+      tune: { type: "boolean", default: false },
+      promote: { type: "boolean", default: false },
+      split: { type: "string", default: "test" },
+      dir: { type: "string" },
+      json: { type: "string" },
+    },
+  });
+  if (values.split !== "test" && values.split !== "val") throw new Error(`--split must be test or val, got ${values.split}`);
+  if (values.promote && !values.baseline) throw new Error("--promote needs --baseline to compare with");
+  const modelDir = process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR;
+  const name = values.model ?? (await readManifest(modelDir)).default;
+  const started = Date.now();
+  if (values.tune) {
+    const val = await loadSet(splitDir("val"), { render: "val" });
+    const acts = await activationsOf(await loadTranscriber({ modelDir, modelName: name }), val);
+    const thresholds = tuneThresholds(acts.map((act, i) => ({ act, truth: val[i].truth })));
+    await writeThresholds(modelDir, name, thresholds);
+    console.error(`tuned thresholds of ${name} on ${val.length} validation tracks: ${JSON.stringify(thresholds)}`);
+  }
+  const split = values.split as Split;
+  const tracks = values.dir ? await loadSet(values.dir) : await loadSet(splitDir(split), { render: split });
+  const reports: Record<string, Report> = {};
+  for (const m of [name, ...(values.baseline ? [values.baseline] : [])]) {
+    reports[m] = await scoreModel(modelDir, m, tracks);
+    console.log(formatReport(m, reports[m]) + "\n");
+  }
+  if (values.baseline) {
+    const [a, b] = [headline(reports[name]), headline(reports[values.baseline])];
+    console.log(`headline (mean F of kick, snare, hi-hat, beat): ${name} ${a.toFixed(3)} vs ${values.baseline} ${b.toFixed(3)}`);
+    if (values.promote && a > b) {
+      await setDefaultModel(modelDir, name);
+      console.log(`${name} is now the manifest default`);
+    }
+  }
+  if (values.json) await writeFile(values.json, JSON.stringify({ split, reports }, null, 2) + "\n");
+  console.error(`evaluated ${tracks.length} tracks in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+if (import.meta.main ?? process.argv[1]?.endsWith("eval_transcription.ts")) {
+  main().then((code) => (process.exitCode = code), (e) => {
+    console.error(`error: ${(e as Error).message}`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * Scores the TypeScript pipeline (transcribe -> beats -> quantize, the code the CLI and the job runner use) against
+ * ground truth: per-lane onset F-measure (+-50 ms, pooled over tracks), hi-hat with its three lanes merged, beat
+ * and downbeat F-measure (+-70 ms, mean over tracks), tempo Acc1/Acc2. Also tunes per-lane peak thresholds.
+ */
+import { LANES } from "../contracts/bsm.ts";
+import { labelColumn } from "../pipeline/activations_io.ts";
+import { trackBeats } from "../pipeline/beats.ts";
+import { pickPeaks, type PeakOptions } from "../pipeline/peaks.ts";
+import { quantizeNotes } from "../pipeline/quantize.ts";
+import type { Activations } from "../pipeline/types.ts";
+import type { TrackTruth } from "./dataset.ts";
+import {
+  addCounts,
+  beatFMeasure,
+  type Counts,
+  matchEvents,
+  ONSET_TOLERANCE_SEC,
+  prf,
+  tempoAccuracy,
+  tempoOfBeats,
+} from "./metrics.ts";
+
+/** The lanes merged into the "hi-hat (all)" figure. */
+export const HIHAT_LANES = ["hihat_closed", "hihat_open", "hihat_pedal"];
+/** Per-lane peak thresholds (activation 0..1), as stored in a manifest entry's `thresholds`. */
+export type Thresholds = Record<string, number>;
+
+export interface TrackScore {
+  id: string;
+  /** lane (and "hihat_all") -> counts */
+  counts: Record<string, Counts>;
+  beatF: number;
+  downbeatF: number;
+  /** [bpm] */
+  tempo: { estimate: number; reference: number; acc1: boolean; acc2: boolean };
+}
+
+/** Peak options per lane from thresholds (the form `quantizeNotes` takes as `lanePeaks`). */
+export function lanePeaks(thresholds: Thresholds = {}): Record<string, PeakOptions> {
+  return Object.fromEntries(Object.entries(thresholds).map(([lane, threshold]) => [lane, { threshold }]));
+}
+
+/** Scores one track's activations with the pipeline's beat tracker and note picker. */
+export function scoreTrack(act: Activations, truth: TrackTruth, thresholds: Thresholds = {}): TrackScore {
+  const beats = trackBeats(act);
+  const { notes } = quantizeNotes(act, beats.beats, { lanePeaks: lanePeaks(thresholds) });
+  const counts: Record<string, Counts> = {};
+  const times = (list: { time: number; lane: string }[], lanes: string[]) =>
+    list.filter((n) => lanes.includes(n.lane)).map((n) => n.time);
+  for (const lane of LANES) {
+    counts[lane] = matchEvents(times(notes, [lane]), times(truth.notes, [lane]), ONSET_TOLERANCE_SEC);
+  }
+  counts.hihat_all = matchEvents(times(notes, HIHAT_LANES), times(truth.notes, HIHAT_LANES), ONSET_TOLERANCE_SEC);
+  const reference = tempoOfBeats(truth.beats);
+  return {
+    id: truth.id,
+    counts,
+    beatF: beatFMeasure(beats.beats, truth.beats),
+    downbeatF: beatFMeasure(beats.downbeats, truth.downbeats),
+    tempo: { estimate: beats.bpm, reference, ...tempoAccuracy(beats.bpm, reference) },
+  };
+}
+
+export interface Report {
+  tracks: number;
+  /** lane (and "hihat_all") -> pooled precision / recall / F and reference count */
+  lanes: Record<string, { precision: number; recall: number; f: number; support: number }>;
+  beatF: number;
+  downbeatF: number;
+  acc1: number;
+  acc2: number;
+}
+
+/** Pools lane counts over tracks; beat figures are means over tracks. */
+export function summarize(scores: TrackScore[]): Report {
+  if (scores.length === 0) throw new RangeError("no tracks to summarize");
+  const lanes: Report["lanes"] = {};
+  for (const lane of [...LANES, "hihat_all"]) {
+    const c = scores.reduce((acc, s) => addCounts(acc, s.counts[lane]), { tp: 0, fp: 0, fn: 0 });
+    lanes[lane] = { ...prf(c), support: c.tp + c.fn };
+  }
+  const mean = (f: (s: TrackScore) => number) => scores.reduce((a, s) => a + f(s), 0) / scores.length;
+  return {
+    tracks: scores.length,
+    lanes,
+    beatF: mean((s) => s.beatF),
+    downbeatF: mean((s) => s.downbeatF),
+    acc1: mean((s) => Number(s.tempo.acc1)),
+    acc2: mean((s) => Number(s.tempo.acc2)),
+  };
+}
+
+/** Candidate thresholds tried by {@link tuneThresholds}. */
+export const THRESHOLD_GRID = Array.from({ length: 19 }, (_, i) => Math.round((0.05 + i * 0.05) * 100) / 100);
+
+/**
+ * Per lane, the peak threshold that maximises the pooled onset F-measure over `tracks` (use a validation split,
+ * never the test kits). Lanes with no reference onsets keep no entry, so they fall back to the default.
+ */
+export function tuneThresholds(
+  tracks: { act: Activations; truth: TrackTruth }[],
+  grid: number[] = THRESHOLD_GRID,
+): Thresholds {
+  const out: Thresholds = {};
+  for (const lane of LANES) {
+    const refs = tracks.map((t) => t.truth.notes.filter((n) => n.lane === lane).map((n) => n.time));
+    if (refs.every((r) => r.length === 0)) continue;
+    const columns = tracks.map((t) => labelColumn(t.act, lane));
+    if (columns.some((c) => !c)) continue;
+    let best = { f: -1, threshold: 0.5 };
+    for (const threshold of grid) {
+      let c: Counts = { tp: 0, fp: 0, fn: 0 };
+      tracks.forEach((t, i) => {
+        const det = pickPeaks(columns[i]!, t.act.fps, { threshold }).map((p) => p.time);
+        c = addCounts(c, matchEvents(det, refs[i], ONSET_TOLERANCE_SEC));
+      });
+      const f = prf(c).f;
+      if (f > best.f) best = { f, threshold };
+    }
+    out[lane] = best.threshold;
+  }
+  return out;
+}
+
+/** A fixed-width table of a report, for the terminal. */
+export function formatReport(name: string, r: Report): string {
+  const pct = (x: number) => (x * 100).toFixed(1).padStart(6);
+  const rows = Object.entries(r.lanes).map(([lane, s]) =>
+    `${lane.padEnd(14)} ${pct(s.f)} ${pct(s.precision)} ${pct(s.recall)} ${String(s.support).padStart(7)}`
+  );
+  return [
+    `model ${name}: ${r.tracks} tracks`,
+    `${"lane".padEnd(14)} ${"F%".padStart(6)} ${"P%".padStart(6)} ${"R%".padStart(6)} ${"onsets".padStart(7)}`,
+    ...rows,
+    `beat F ${pct(r.beatF)}   downbeat F ${pct(r.downbeatF)}   tempo Acc1 ${pct(r.acc1)}   Acc2 ${pct(r.acc2)}`,
+  ].join("\n");
+}

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { test } from "node:test";
+import { LANES } from "../contracts/bsm.ts";
+import type { Activations } from "../pipeline/types.ts";
+import { renderDrumPattern } from "../testing/synth.ts";
+import { loadSet, type TrackTruth } from "./dataset.ts";
+import { scoreTrack, summarize, tuneThresholds } from "./evaluate.ts";
+
+const FPS = 100;
+const LABELS = [...LANES, "beat", "downbeat"];
+
+/** Activations of `seconds` at 100 fps with a 3-frame bump of `height` per (label, time). */
+function activations(seconds: number, bumps: [string, number, number][]): Activations {
+  const frames = seconds * FPS;
+  const data = new Float32Array(frames * LABELS.length).fill(0.02);
+  for (const [label, time, height] of bumps) {
+    const l = LABELS.indexOf(label), f = Math.round(time * FPS);
+    for (const d of [-1, 0, 1]) data[(f + d) * LABELS.length + l] = d === 0 ? height : height * 0.5;
+  }
+  return { data, frames, fps: FPS, labels: LABELS };
+}
+
+/** A 120 bpm 4/4 groove: kick on 1 and 3, snare on 2 and 4, closed hi-hat on 8ths. */
+function groove(bars: number): TrackTruth {
+  const beats = Array.from({ length: bars * 4 }, (_, i) => 1 + i * 0.5);
+  const notes = beats.flatMap((b, i) => [
+    { time: b, lane: i % 2 ? "snare" : "kick", velocity: 100 },
+    { time: b, lane: "hihat_closed", velocity: 80 },
+    { time: b + 0.25, lane: "hihat_closed", velocity: 60 },
+  ]);
+  return {
+    id: "g", style: "rock", meter: "4/4", bpm: 120, source: "test", accompaniment: null, durationSec: 2 + bars * 2,
+    notes, beats, downbeats: beats.filter((_, i) => i % 4 === 0),
+  };
+}
+
+test("evaluate - activations that peak on every true onset and beat score perfectly", () => {
+  const truth = groove(8);
+  const bumps: [string, number, number][] = [
+    ...truth.notes.map((n) => [n.lane, n.time, 0.9] as [string, number, number]),
+    ...truth.beats.map((b) => ["beat", b, 0.9] as [string, number, number]),
+  ];
+  const s = scoreTrack(activations(20, bumps), truth);
+  assert.deepEqual(s.counts.kick, { tp: 16, fp: 0, fn: 0 });
+  assert.deepEqual(s.counts.snare, { tp: 16, fp: 0, fn: 0 });
+  assert.deepEqual(s.counts.hihat_all, { tp: 64, fp: 0, fn: 0 });
+  assert.deepEqual(s.counts.tom_high, { tp: 0, fp: 0, fn: 0 });
+  assert.ok(s.beatF > 0.95, `beat F ${s.beatF}`);
+  assert.equal(s.tempo.acc1, true);
+});
+
+test("evaluate - a lane predicted 80 ms late misses, a wrong lane counts as false positive and miss", () => {
+  const truth = groove(2);
+  const bumps: [string, number, number][] = truth.notes
+    .filter((n) => n.lane === "kick")
+    .flatMap((n) => [["kick", n.time + 0.08, 0.9], ["tom_floor", n.time, 0.9]] as [string, number, number][]);
+  const s = scoreTrack(activations(8, bumps), truth);
+  assert.deepEqual(s.counts.kick, { tp: 0, fp: 4, fn: 4 });
+  assert.deepEqual(s.counts.tom_floor, { tp: 0, fp: 4, fn: 0 });
+  const r = summarize([s, s]);
+  assert.equal(r.lanes.kick.f, 0);
+  assert.equal(r.lanes.kick.support, 8);
+  assert.equal(r.tracks, 2);
+});
+
+test("evaluate - tuned thresholds sit between the false and the true peaks, per lane", () => {
+  const truth = groove(4);
+  // true kicks at 0.7, spurious kick peaks between them at 0.4; snares are strong and clean
+  const bumps: [string, number, number][] = truth.notes.flatMap((n): [string, number, number][] =>
+    n.lane === "kick" ? [["kick", n.time, 0.7], ["kick", n.time + 0.25, 0.4]] : n.lane === "snare" ? [["snare", n.time, 0.95]] : []
+  );
+  const th = tuneThresholds([{ act: activations(12, bumps), truth }]);
+  assert.ok(th.kick > 0.4 && th.kick <= 0.7, `kick threshold ${th.kick}`);
+  assert.ok(th.snare <= 0.95);
+  assert.equal(th.tom_mid, undefined, "a lane without references keeps the default");
+  const s = scoreTrack(activations(12, bumps), truth, th);
+  assert.deepEqual(s.counts.kick, { tp: 8, fp: 0, fn: 0 });
+});
+
+test("evaluate - loadSet reads the generator's layout and rejects a folder without an index", async () => {
+  const dir = await mkdtemp(`${tmpdir()}/eval-set-`);
+  try {
+    const r = renderDrumPattern({ bpm: 100, bars: 4, seed: 3, sampleRate: 22050 });
+    await writeFile(`${dir}/0000.wav`, r.wav);
+    const truth: TrackTruth = {
+      id: "0000", style: "rock", meter: "4/4", bpm: 100, source: "synth", accompaniment: null,
+      durationSec: r.durationSec, notes: r.hits.map((h) => ({ time: h.time, lane: h.lane, velocity: 100 })),
+      beats: r.beats, downbeats: r.downbeats,
+    };
+    await writeFile(`${dir}/0000.json`, JSON.stringify(truth));
+    await assert.rejects(loadSet(dir), /index\.json missing/);
+    await writeFile(`${dir}/index.json`, JSON.stringify({ split: "test", seed: 1, tracks: [{ id: "0000" }] }));
+    const set = await loadSet(dir);
+    assert.equal(set.length, 1);
+    assert.equal(set[0].wavPath, `${dir}/0000.wav`);
+    assert.equal(set[0].truth.notes.length, r.hits.length);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
