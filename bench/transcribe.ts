@@ -1,0 +1,107 @@
+/**
+ * `deno task bench:transcribe [audio-file] [--runs N] [--json]`: speed of the transcription path of
+ * `deno task transcribe` on a 4-minute song — decode (ffmpeg) -> front end + ONNX model -> beats -> notes ->
+ * .bsm — as multiples of real time (audio seconds per wall second), per stage and in total, plus the model's size
+ * and the process's peak memory (VmHWM from /proc/self/status, and Deno.memoryUsage()).
+ *
+ * Without a file it renders a 4-minute 120 bpm groove (inference/src/testing/synth.ts) and encodes it as a
+ * 44.1 kHz stereo MP3 with ffmpeg, so decoding includes MP3 decoding and resampling like a real upload.
+ * The model is the manifest's default (MODEL_DIR overrides the folder). The first run includes warm-up
+ * (onnxruntime allocations); the figures reported are the median over --runs (default 3).
+ */
+import { trackBeats } from "../inference/src/pipeline/beats.ts";
+import { decodeAudio, DECODE_SAMPLE_RATE } from "../inference/src/pipeline/decode.ts";
+import { computeFeatures } from "../inference/src/pipeline/features.ts";
+import { buildBsm } from "../inference/src/pipeline/package.ts";
+import { quantizeNotes } from "../inference/src/pipeline/quantize.ts";
+import { DEFAULT_MODEL_DIR, loadTranscriber } from "../inference/src/pipeline/transcribe.ts";
+import { renderDrumPattern } from "../inference/src/testing/synth.ts";
+
+const SONG_SEC = 240;
+
+async function makeSong(dir: string): Promise<string> {
+  const bpm = 120;
+  const song = renderDrumPattern({ bpm, bars: Math.ceil((SONG_SEC * bpm) / 60 / 4), seed: 11, sampleRate: 44100 });
+  await Deno.writeFile(`${dir}/song.wav`, song.wav);
+  const out = await new Deno.Command("ffmpeg", {
+    args: ["-v", "error", "-y", "-i", `${dir}/song.wav`, "-t", String(SONG_SEC), "-ac", "2", "-b:a", "192k", `${dir}/song.mp3`],
+  }).output();
+  if (!out.success) throw new Error(`ffmpeg could not encode the bench song: ${new TextDecoder().decode(out.stderr)}`);
+  return `${dir}/song.mp3`;
+}
+
+/** Peak resident memory of this process [MiB] (VmHWM), or NaN where /proc is missing. */
+function peakRssMiB(): number {
+  try {
+    const m = Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+) kB/);
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+const args = Deno.args.filter((a) => !a.startsWith("--"));
+const runsIdx = Deno.args.indexOf("--runs");
+const runs = runsIdx >= 0 ? Number(Deno.args[runsIdx + 1]) : 3;
+const tmp = await Deno.makeTempDir({ prefix: "beatsight-bench-transcribe-" });
+try {
+  const file = args.find((a) => a !== String(runs)) ?? (await makeSong(tmp));
+  const modelDir = Deno.env.get("MODEL_DIR") ?? DEFAULT_MODEL_DIR;
+  const transcriber = await loadTranscriber({ modelDir });
+  const modelBytes = (await Deno.stat(`${modelDir.replace(/\/$/, "")}/${transcriber.model.file}`)).size;
+  const times: Record<string, number[]> = { decode: [], features: [], model: [], beats: [], notes: [], total: [] };
+  let durationSec = 0, notes = 0;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    const { samples, sampleRate } = await decodeAudio(file, { sampleRate: DECODE_SAMPLE_RATE });
+    const t1 = performance.now();
+    // the front end is timed on its own here; transcribe() below repeats it, so model = transcribe - features
+    computeFeatures(samples, transcriber.model.frontend);
+    const t2 = performance.now();
+    const act = await transcriber.transcribe(samples, sampleRate);
+    const t3 = performance.now();
+    const beats = trackBeats(act);
+    const t4 = performance.now();
+    const q = quantizeNotes(act, beats.beats);
+    const map = buildBsm({ durationSec: samples.length / sampleRate, beats, notes: q.notes, model: transcriber.model });
+    const t5 = performance.now();
+    durationSec = samples.length / sampleRate;
+    notes = map.notes.length;
+    times.decode.push(t1 - t0);
+    times.features.push(t2 - t1);
+    times.model.push(t3 - t2 - (t2 - t1));
+    times.beats.push(t4 - t3);
+    times.notes.push(t5 - t4);
+    times.total.push(t5 - t0 - (t2 - t1));
+  }
+  const mem = Deno.memoryUsage();
+  const result = {
+    model: transcriber.model.name,
+    modelBytes,
+    audioSec: Math.round(durationSec * 10) / 10,
+    notes,
+    runs,
+    medianMs: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(median(v))])),
+    realtimeFactor: Object.fromEntries(
+      Object.entries(times).map(([k, v]) => [k, Math.round(durationSec / (median(v) / 1000))]),
+    ),
+    peakRssMiB: Math.round(peakRssMiB()),
+    rssMiB: Math.round(mem.rss / 2 ** 20),
+    heapUsedMiB: Math.round(mem.heapUsed / 2 ** 20),
+  };
+  if (Deno.args.includes("--json")) console.log(JSON.stringify(result));
+  else {
+    console.log(`model ${result.model} (${(modelBytes / 1024).toFixed(0)} KiB), ${result.audioSec} s of audio, ${notes} notes`);
+    for (const k of Object.keys(times)) {
+      console.log(`${k.padEnd(9)} ${String(result.medianMs[k]).padStart(6)} ms   ${String(result.realtimeFactor[k]).padStart(7)}x real time`);
+    }
+    console.log(`peak memory (VmHWM) ${result.peakRssMiB} MiB, rss now ${result.rssMiB} MiB, JS heap ${result.heapUsedMiB} MiB`);
+  }
+} finally {
+  await Deno.remove(tmp, { recursive: true });
+}
