@@ -113,6 +113,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--hidden", type=int, default=64)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -122,7 +123,7 @@ def main() -> None:
     print(f"loaded {len(train)} train / {len(val)} val tracks in {time.time() - t0:.0f}s", file=sys.stderr)
     allx = np.concatenate([x for x, _, _ in train])
     ally = np.concatenate([y for _, y, _ in train])
-    model = DrumNet(bands=allx.shape[1], labels=len(LABELS))
+    model = DrumNet(bands=allx.shape[1], labels=len(LABELS), hidden=args.hidden)
     model.mean.copy_(torch.from_numpy(allx.mean(0)))
     model.std.copy_(torch.from_numpy(allx.std(0) + 1e-3))
     # rare lanes weigh more: positive weight sqrt(negatives / positives), capped
@@ -151,7 +152,8 @@ def main() -> None:
               file=sys.stderr)
         if score > best:
             best = score
-            torch.save({"state": model.state_dict(), "bands": allx.shape[1], "labels": LABELS}, args.out)
+            torch.save({"state": model.state_dict(), "bands": allx.shape[1], "labels": LABELS, "hidden": args.hidden,
+                        "epoch": epoch, "val": f}, args.out)
         if (time.time() - t0) / 60 > args.minutes:
             print("time budget reached", file=sys.stderr)
             break
