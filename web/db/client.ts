@@ -26,8 +26,9 @@ export interface CreateSqlOptions {
 /**
  * Opens a pool for `databaseUrl` (postgres://user:pass@host:port/db). Connects lazily on the first query.
  *
- * Value mapping: json/jsonb columns come back parsed and accept plain objects as parameters (postgres.js infers
- * the parameter type from the statement); `bigint`/`bigserial` come back as strings (exact, and JSON-safe);
+ * Value mapping: json/jsonb columns come back parsed; pass a jsonb parameter as `sql.json(value)` (typed; a plain
+ * object also works at run time since the server describes the parameter as jsonb, but `Sql`'s types reject it);
+ * `bigint`/`bigserial` come back as strings (exact, and JSON-safe);
  * timestamptz as `Date`. Server notices (e.g. "already exists, skipping") are dropped: they are not errors and
  * would otherwise be printed on stdout, which is reserved for JSON log lines.
  * @throws TypeError when the URL is not a postgres URL or `max` is not a positive integer.

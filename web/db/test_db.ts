@@ -66,7 +66,8 @@ async function dropDatabase(admin: Sql, name: string): Promise<void> {
   // Code under test may have opened its own pools on the database; end them so the drop cannot block.
   await admin`select pg_terminate_backend(pid) from pg_stat_activity
               where datname = ${name} and pid <> pg_backend_pid()`;
-  await admin.unsafe(`drop database if exists "${name}"`);
+  // FORCE (Postgres 13+) also ends sessions that connected between the terminate and the drop.
+  await admin.unsafe(`drop database if exists "${name}" with (force)`);
 }
 
 async function withAdmin<T>(baseUrl: string, fn: (admin: Sql) => Promise<T>): Promise<T> {
