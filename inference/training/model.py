@@ -49,4 +49,6 @@ class DrumNet(nn.Module):
         return self.head(self.blocks(x))
 
     def forward(self, feats: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.logits(feats)).transpose(1, 2)
+        # Clamped logits keep every activation strictly inside (0, 1) (float32 sigmoid saturates to exactly 0 or 1
+        # past about +-17); peaks near 1 still read above 0.9999.
+        return torch.sigmoid(self.logits(feats).clamp(-15.0, 15.0)).transpose(1, 2)

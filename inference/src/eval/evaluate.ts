@@ -5,7 +5,7 @@
  */
 import { LANES } from "../contracts/bsm.ts";
 import { labelColumn } from "../pipeline/activations_io.ts";
-import { trackBeats } from "../pipeline/beats.ts";
+import { MAX_BPM, MIN_BPM, trackBeats } from "../pipeline/beats.ts";
 import { pickPeaks, type PeakOptions } from "../pipeline/peaks.ts";
 import { quantizeNotes } from "../pipeline/quantize.ts";
 import type { Activations } from "../pipeline/types.ts";
@@ -70,6 +70,9 @@ export interface Report {
   downbeatF: number;
   acc1: number;
   acc2: number;
+  /** Acc1 over the tracks whose reference tempo lies inside the beat tracker's range (MIN_BPM..MAX_BPM), and their count. */
+  acc1InRange: number;
+  tracksInRange: number;
 }
 
 /** Pools lane counts over tracks; beat figures are means over tracks. */
@@ -80,7 +83,8 @@ export function summarize(scores: TrackScore[]): Report {
     const c = scores.reduce((acc, s) => addCounts(acc, s.counts[lane]), { tp: 0, fp: 0, fn: 0 });
     lanes[lane] = { ...prf(c), support: c.tp + c.fn };
   }
-  const mean = (f: (s: TrackScore) => number) => scores.reduce((a, s) => a + f(s), 0) / scores.length;
+  const mean = (f: (s: TrackScore) => number, of = scores) => of.reduce((a, s) => a + f(s), 0) / Math.max(1, of.length);
+  const inRange = scores.filter((s) => s.tempo.reference >= MIN_BPM && s.tempo.reference <= MAX_BPM);
   return {
     tracks: scores.length,
     lanes,
@@ -88,6 +92,8 @@ export function summarize(scores: TrackScore[]): Report {
     downbeatF: mean((s) => s.downbeatF),
     acc1: mean((s) => Number(s.tempo.acc1)),
     acc2: mean((s) => Number(s.tempo.acc2)),
+    acc1InRange: mean((s) => Number(s.tempo.acc1), inRange),
+    tracksInRange: inRange.length,
   };
 }
 
@@ -134,5 +140,6 @@ export function formatReport(name: string, r: Report): string {
     `${"lane".padEnd(14)} ${"F%".padStart(6)} ${"P%".padStart(6)} ${"R%".padStart(6)} ${"onsets".padStart(7)}`,
     ...rows,
     `beat F ${pct(r.beatF)}   downbeat F ${pct(r.downbeatF)}   tempo Acc1 ${pct(r.acc1)}   Acc2 ${pct(r.acc2)}`,
+    `tempo Acc1 on the ${r.tracksInRange} tracks inside the tracker's ${MIN_BPM}-${MAX_BPM} bpm range ${pct(r.acc1InRange)}`,
   ].join("\n");
 }

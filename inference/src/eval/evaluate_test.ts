@@ -100,3 +100,14 @@ test("evaluate - loadSet reads the generator's layout and rejects a folder witho
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("evaluate - Acc1 is also reported over the tracks inside the beat tracker's tempo range", () => {
+  const truth = groove(8);
+  const bumps: [string, number, number][] = truth.beats.map((b) => ["beat", b, 0.9]);
+  const ok = scoreTrack(activations(20, bumps), truth);
+  const fast = { ...ok, tempo: { estimate: 120, reference: 240, acc1: false, acc2: true } };
+  const r = summarize([ok, fast]);
+  assert.equal(r.acc1, 0.5);
+  assert.equal(r.acc1InRange, 1);
+  assert.equal(r.tracksInRange, 1);
+});
