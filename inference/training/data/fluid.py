@@ -24,6 +24,7 @@ class MidiJob:
     duration: float
     notes: list[tuple[float, int, int, int, float]]
     programs: dict[int, tuple[int, int]] = field(default_factory=dict)  # channel -> (bank, program)
+    bend: dict[int, int] = field(default_factory=dict)  # channel -> pitch wheel -8192..8191 (+-2 semitones)
 
 
 def _write_midi(jobs: list[MidiJob], path: str) -> list[float]:
@@ -35,6 +36,7 @@ def _write_midi(jobs: list[MidiJob], path: str) -> list[float]:
         for ch, (bank, prog) in job.programs.items():
             events.append((t0 - 0.3, 0, mido.Message("control_change", channel=ch, control=0, value=min(bank, 127))))
             events.append((t0 - 0.3, 1, mido.Message("program_change", channel=ch, program=prog)))
+            events.append((t0 - 0.3, 1, mido.Message("pitchwheel", channel=ch, pitch=job.bend.get(ch, 0))))
         for t, ch, key, vel, dur in job.notes:
             on = t0 + max(0.0, t)
             events.append((on, 3, mido.Message("note_on", channel=ch, note=key, velocity=int(vel))))

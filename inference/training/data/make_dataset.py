@@ -85,7 +85,7 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     return plan
 
 
-def _render_drums(plan) -> list[tuple[np.ndarray, list]]:
+def _render_drums(plan, vary: bool) -> list[tuple[np.ndarray, list]]:
     out: list = [None] * len(plan)
     sf_jobs = defaultdict(list)
     kits: dict[str, HydrogenKit] = {}
@@ -94,11 +94,13 @@ def _render_drums(plan) -> list[tuple[np.ndarray, list]]:
             hits = _adapt(perf.hits, _probe(src))
             ch = DRUM_CHANNEL if src.bank == 128 else 0
             notes = [(t, ch, k, v, 1.5) for t, k, v in hits]
-            sf_jobs[src.path].append((i, hits, MidiJob(perf.duration, notes, {ch: (src.bank, src.program)})))
+            # training tracks retune the whole kit by up to +-1 semitone (pitch wheel), like a differently tuned kit
+            bend = {ch: int(rng.integers(-4096, 4097))} if vary else {}
+            sf_jobs[src.path].append((i, hits, MidiJob(perf.duration, notes, {ch: (src.bank, src.program)}, bend)))
         else:
             if src.path not in kits:
                 kits[src.path] = HydrogenKit(src.path, SR, os.path.join(CACHE, "samples"))
-            out[i] = kits[src.path].render(perf.hits, perf.duration, rng)
+            out[i] = kits[src.path].render(perf.hits, perf.duration, rng, vary)
     for path, jobs in sf_jobs.items():
         audio = render_batch(path, [j for _, _, j in jobs], SR, gain=0.8)
         for (i, hits, _), a in zip(jobs, audio):
@@ -123,7 +125,7 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)
-    drums = _render_drums(plan)
+    drums = _render_drums(plan, vary=split == "train")
     accomp = _render_accomp(plan)
     print(f"[{split}] rendered {n} tracks in {time.time() - t0:.0f}s", file=sys.stderr)
     meta = []

@@ -61,10 +61,14 @@ class HydrogenKit:
                 return alt
         return None
 
-    def render(self, hits: list[tuple[float, int, int]], duration: float, rng: np.random.Generator
-               ) -> tuple[np.ndarray, list[tuple[float, int, int]]]:
-        """Audio of `hits` (time [s], GM key, velocity) and the hits actually played (keys the kit lacks drop)."""
+    def render(self, hits: list[tuple[float, int, int]], duration: float, rng: np.random.Generator,
+               vary: bool = False) -> tuple[np.ndarray, list[tuple[float, int, int]]]:
+        """Audio of `hits` (time [s], GM key, velocity) and the hits actually played (keys the kit lacks drop).
+        `vary` retunes (+-3 semitones) and rebalances (-6..+4 dB) each drum of the kit for this track, so one
+        sampled kit yields many: drums are tuned and mixed differently on every record."""
         out = np.zeros(int(duration * self.sr) + 1, dtype=np.float32)
+        tune = {k: (2 ** (rng.uniform(-3, 3) / 12) if vary and rng.random() < 0.7 else 1.0) for k in self.instruments}
+        level = {k: (10 ** (rng.uniform(-6, 4) / 20) if vary else 1.0) for k in self.instruments}
         hat = np.zeros_like(out)  # open hi-hats ring in their own buffer so a choke cuts only them
         # one instrument per key for the whole track, like a drummer's kit
         choice = {k: v[int(rng.integers(len(v)))] for k, v in self.instruments.items()}
@@ -78,7 +82,7 @@ class HydrogenKit:
             x = vel / 127.0
             idx = [i for i, l in enumerate(inst.layers) if l.lo <= x <= l.hi] or [len(waves) - 1]
             i = idx[int(rng.integers(len(idx)))]
-            w = waves[i] * (inst.gain * inst.layers[i].gain * self.norm * x ** 1.3)
+            w = _retune(waves[i], tune[k]) * (inst.gain * inst.layers[i].gain * self.norm * x ** 1.3 * level[k])
             start = int(round(t * self.sr))
             if start >= len(out):
                 continue
@@ -93,6 +97,14 @@ class HydrogenKit:
                 open_hat_end.append((start, start + n))
             played.append((t, key, vel))
         return out + hat, played
+
+
+def _retune(w: np.ndarray, factor: float) -> np.ndarray:
+    """Plays `w` `factor` times faster (pitch up by 12*log2(factor) semitones), by linear interpolation."""
+    if factor == 1.0:
+        return w
+    pos = np.arange(0, len(w) - 1, factor)
+    return np.interp(pos, np.arange(len(w)), w).astype(np.float32)
 
 
 def _choke(out: np.ndarray, start: int, end: int, sr: int) -> None:
