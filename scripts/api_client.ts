@@ -60,7 +60,7 @@ export async function uploadSong(
     "/uploads",
     { filename: meta.filename, contentType: meta.contentType, sizeBytes: bytes.byteLength },
   );
-  const put = await fetch(upload.url, { method: upload.method, headers: upload.headers, body: bytes });
+  const put = await fetch(upload.url, { method: upload.method, headers: upload.headers, body: bytes as Uint8Array<ArrayBuffer> });
   await put.body?.cancel();
   if (!put.ok) throw new ApiError(put.status, null, "PUT presigned upload");
   const registered = await api.call<{ song: { id: string }; job: { id: string } }>("POST", "/songs", {

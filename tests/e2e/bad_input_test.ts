@@ -29,10 +29,13 @@ async function toMp3(wav: Uint8Array): Promise<Uint8Array> {
     stdin: "piped",
     stdout: "piped",
   }).spawn();
-  const writer = ffmpeg.stdin.getWriter();
-  await writer.write(wav);
-  await writer.close();
-  const { stdout } = await ffmpeg.output();
+  // Write and read at once: ffmpeg blocks on a full stdout pipe while we would block on its stdin.
+  const writing = (async () => {
+    const writer = ffmpeg.stdin.getWriter();
+    await writer.write(wav);
+    await writer.close();
+  })();
+  const [{ stdout }] = await Promise.all([ffmpeg.output(), writing]);
   return stdout;
 }
 

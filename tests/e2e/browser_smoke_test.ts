@@ -27,11 +27,14 @@ Deno.test({
     await Deno.writeFile(wavPath, renderDrumPattern({ bpm: 120, bars: 4, seed: 21 }).wav);
     const stack = await startE2eStack("browser");
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const consoleLines: string[] = [];
+    page.on("console", (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));
     try {
-      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
       await page.goto(stack.webUrl);
       await page.waitForSelector("html[data-islands-ready='1']", { timeout: 30_000 });
       await page.setInputFiles("[data-testid=upload-file]", wavPath);
+      await page.click("[data-testid=upload-submit]");
       await page.waitForURL(/\/songs\/[0-9a-f-]{36}$/, { timeout: 60_000 });
       await page.screenshot({ path: `${shots}song.png` });
 
@@ -52,6 +55,10 @@ Deno.test({
       assert.equal(document.format, "bsm");
       assert.ok(document.notes.length > 10, `only ${document.notes.length} notes`);
       await page.screenshot({ path: `${shots}map.png`, fullPage: true });
+    } catch (err) {
+      await page.screenshot({ path: `${shots}failure.png`, fullPage: true }).catch(() => {});
+      console.error(`browser console:\n${consoleLines.join("\n")}\nat ${page.url()}`);
+      throw err;
     } finally {
       await browser.close();
       await stack.close();
