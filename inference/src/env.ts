@@ -44,6 +44,7 @@ const envSchema = z.object({
   INFERENCE_CONCURRENCY: z.coerce.number().int().positive().default(2),
   HEARTBEAT_INTERVAL_SEC: z.coerce.number().positive().default(5),
   INFERENCE_STAGE_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
+  INFERENCE_PIPELINE: z.enum(["full", "noop"]).default("full"),
   SHUTDOWN_GRACE_SEC: z.coerce.number().nonnegative().default(60),
   MODEL_DIR: z.string().min(1).default(DEFAULT_MODEL_DIR),
   ONNX_EP: z.enum(["cpu", "cuda"]).default("cpu"),
@@ -72,6 +73,8 @@ export interface InferenceEnv {
    * [ms] extra wall time every stage takes (reliability tests kill the process mid-job with it). 0 in production.
    */
   stageDelayMs: number;
+  /** "noop" swaps every stage for one that does no audio work (spine benchmark). "full" in production. */
+  pipeline: "full" | "noop";
   /** [seconds] SIGTERM waits this long for running jobs before exiting. */
   shutdownGraceSec: number;
   modelDir: string;
@@ -124,6 +127,7 @@ export function loadEnv(
     concurrency: e.INFERENCE_CONCURRENCY,
     heartbeatIntervalSec: e.HEARTBEAT_INTERVAL_SEC,
     stageDelayMs: e.INFERENCE_STAGE_DELAY_MS,
+    pipeline: e.INFERENCE_PIPELINE,
     shutdownGraceSec: e.SHUTDOWN_GRACE_SEC,
     modelDir: e.MODEL_DIR,
     executionProvider: e.ONNX_EP,

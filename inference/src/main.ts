@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { createApp } from "./app.ts";
 import { EnvError, type InferenceEnv, loadEnv } from "./env.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { buildNoopStages } from "./pipeline/noop.ts";
 import { buildStages } from "./pipeline/pipeline.ts";
 import { loadTranscriber } from "./pipeline/transcribe.ts";
 import { S3Store } from "./storage/s3_store.ts";
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   let draining = false;
   const { app, semaphore } = createApp({
     env,
-    stages: buildStages({ transcriber }),
+    stages: env.pipeline === "noop" ? buildNoopStages() : buildStages({ transcriber }),
     store: new S3Store(env.s3),
     log,
     model: () => ({
