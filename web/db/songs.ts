@@ -57,6 +57,18 @@ export async function insertSong(db: Db, s: NewSong): Promise<Song> {
   return toSong(row);
 }
 
+/**
+ * The song `id` if `viewerId` may read it: its owner always; anyone (also without a session) once it is in the
+ * catalogue, i.e. it has a map. Songs without a map stay private to their uploader.
+ */
+export async function findReadableSong(db: Db, viewerId: string | null, id: string): Promise<Song | null> {
+  const [row] = await db`
+    select * from songs s where s.id = ${id} and (
+      s.owner_id = ${viewerId} or s.canonical_map_id is not null
+      or exists (select 1 from maps m where m.song_id = s.id and m.status <> 'archived'))`;
+  return row ? toSong(row) : null;
+}
+
 /** The song `id` if `ownerId` owns it, else null. */
 export async function findUserSong(db: Db, ownerId: string, id: string): Promise<Song | null> {
   const [row] = await db`select * from songs where id = ${id} and owner_id = ${ownerId}`;

@@ -33,6 +33,8 @@ export interface HarnessOptions {
   inferenceStatus?: number;
   /** Extra env for loadConfig. */
   env?: Record<string, string>;
+  /** The pages sub-app, when a test reads pages too. */
+  pages?: Hono<AppEnv>;
 }
 
 /** A running test stack. */
@@ -118,7 +120,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     log: createLogger({ level: "error", sink: () => {} }),
     metrics: createMetrics({ queueDepth: () => countActiveJobs(db.sql) }),
   };
-  const app = createApp(deps);
+  const app = createApp(deps, { pages: options.pages });
   holder.app = app;
   const waitForDeliveries = async (count: number, timeoutMs = 5000) => {
     const deadline = Date.now() + timeoutMs;

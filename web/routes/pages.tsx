@@ -15,7 +15,7 @@ import { BUILD_DIR, isHashedAsset, islandAssets } from "../build.ts";
 import { ErrorPage, HomePage, JobPage, MapPage, SongPage } from "../components/Pages.tsx";
 import { findUserJob, type Job, listUserJobs } from "../db/jobs.ts";
 import { findSongCurrentMap } from "../db/maps.ts";
-import { findUserSong } from "../db/songs.ts";
+import { findReadableSong, findUserSong } from "../db/songs.ts";
 import { createGuestUser } from "../db/users.ts";
 import { APP_ISLANDS } from "../islands/mod.ts";
 import type { JobView } from "../islands/job_view.ts";
@@ -105,13 +105,13 @@ pages.get("/", async (c) => {
 });
 
 pages.get("/songs/:id", async (c) => {
-  const user = visitor(c, "song");
+  const user = c.var.user;
   const { sql } = c.var.deps;
-  const song = await findUserSong(sql, user.id, parseId(c.req.param("id"), "song"));
-  if (!song) throw new NotFoundError("song");
+  const song = await findReadableSong(sql, user?.id ?? null, parseId(c.req.param("id"), "song"));
+  if (!song) throw new NotFoundError("song", { hint: "Open it from the browser you uploaded it with." });
   const [fingerprintJob, mapJob, current] = await Promise.all([
-    latestJob(c, user.id, song.id, "fingerprint"),
-    latestJob(c, user.id, song.id, "generate_map"),
+    user ? latestJob(c, user.id, song.id, "fingerprint") : null,
+    user ? latestJob(c, user.id, song.id, "generate_map") : null,
     findSongCurrentMap(sql, song.id, song.canonicalMapId),
   ]);
   return await html(
@@ -121,10 +121,9 @@ pages.get("/songs/:id", async (c) => {
 });
 
 pages.get("/songs/:id/map", async (c) => {
-  const user = visitor(c, "song");
   const { sql, s3, config } = c.var.deps;
-  const song = await findUserSong(sql, user.id, parseId(c.req.param("id"), "song"));
-  if (!song) throw new NotFoundError("song");
+  const song = await findReadableSong(sql, c.var.user?.id ?? null, parseId(c.req.param("id"), "song"));
+  if (!song) throw new NotFoundError("song", { hint: "Open it from the browser you uploaded it with." });
   const current = await findSongCurrentMap(sql, song.id, song.canonicalMapId);
   if (!current) throw new NotFoundError("drum map", { hint: "Generate one from the song's page." });
   // A file that is not JSON counts as damaged like one failing the schema; S3 outages still become a 500.

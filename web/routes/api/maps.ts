@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { findMap, listVersions } from "../../db/maps.ts";
-import { findUserSong } from "../../db/songs.ts";
+import { findReadableSong } from "../../db/songs.ts";
 import type { AppEnv } from "../../lib/app_env.ts";
 import { currentUser } from "../../lib/auth.ts";
 import { NotFoundError } from "../../lib/errors.ts";
@@ -15,7 +15,7 @@ export const mapRoutes = new Hono<AppEnv>()
     const { sql } = c.var.deps;
     const map = await findMap(sql, c.req.valid("param").id);
     if (!map) throw new NotFoundError("map");
-    if (map.status !== "verified" && !(await findUserSong(sql, currentUser(c).id, map.songId))) {
+    if (!(await findReadableSong(sql, currentUser(c).id, map.songId))) {
       throw new NotFoundError("map");
     }
     const versions = await listVersions(sql, map.id);

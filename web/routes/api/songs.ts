@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { findSongCurrentMap } from "../../db/maps.ts";
-import { findUserSong } from "../../db/songs.ts";
+import { findReadableSong } from "../../db/songs.ts";
 import type { AppEnv } from "../../lib/app_env.ts";
 import { currentUser } from "../../lib/auth.ts";
 import { HttpError, NotFoundError } from "../../lib/errors.ts";
@@ -19,7 +19,7 @@ const registerSchema = z.object({
 });
 const idParam = z.object({ id: z.string().uuid() });
 
-/** Routes under /api/v1/songs (signed-in users; other users' songs are 404). */
+/** Routes under /api/v1/songs (signed-in users; others' songs are 404 until they have a map and join the catalogue). */
 export const songRoutes = new Hono<AppEnv>()
   .post("/", jobRateLimit(), validate("json", registerSchema), async (c) => {
     const { song, job } = await registerSong(c.var.deps, currentUser(c).id, c.req.valid("json"), c.var.traceId);
@@ -27,7 +27,7 @@ export const songRoutes = new Hono<AppEnv>()
   })
   .get("/:id", validate("param", idParam), async (c) => {
     const { sql } = c.var.deps;
-    const song = await findUserSong(sql, currentUser(c).id, c.req.valid("param").id);
+    const song = await findReadableSong(sql, currentUser(c).id, c.req.valid("param").id);
     if (!song) throw new NotFoundError("song");
     const current = await findSongCurrentMap(sql, song.id, song.canonicalMapId);
     const map = current ? { ...mapView(current.map), version: versionView(current.version) } : null;
@@ -35,7 +35,7 @@ export const songRoutes = new Hono<AppEnv>()
   })
   .get("/:id/map", validate("param", idParam), async (c) => {
     const { sql, s3, config } = c.var.deps;
-    const song = await findUserSong(sql, currentUser(c).id, c.req.valid("param").id);
+    const song = await findReadableSong(sql, currentUser(c).id, c.req.valid("param").id);
     if (!song) throw new NotFoundError("song");
     const current = await findSongCurrentMap(sql, song.id, song.canonicalMapId);
     if (!current) {
