@@ -26,7 +26,7 @@ class ResBlock(nn.Module):
 
 class DrumNet(nn.Module):
     def __init__(self, bands: int = 64, labels: int = 12, conv_ch: int = 16, hidden: int = 64,
-                 dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 32), dropout: float = 0.1):
+                 dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64), dropout: float = 0.1):
         super().__init__()
         # per-band standardisation, fitted on the training set and stored in the model (so ONNX carries it)
         self.register_buffer("mean", torch.zeros(bands))

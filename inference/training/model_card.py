@@ -28,8 +28,9 @@ def _eval_table(ev: dict, name: str, baseline: str) -> list[str]:
         fb = f"{b['lanes'][lane]['f']:.3f}" if b else "-"
         rows.append(f"| {lane} | **{s['f']:.3f}** | {s['precision']:.3f} | {s['recall']:.3f} | {s['support']} | {fb} |")
     for key, label in (("beatF", "beat F (+-70 ms)"), ("downbeatF", "downbeat F"), ("acc1", "tempo Acc1"),
-                       ("acc2", "tempo Acc2")):
-        rows.append(f"| {label} | **{a[key]:.3f}** | | | | {b[key]:.3f} |" if b else f"| {label} | {a[key]:.3f} |")
+                       ("acc2", "tempo Acc2"), ("acc1InRange", "tempo Acc1, tracks inside the tracker's 55-215 bpm")):
+        if key in a:
+            rows.append(f"| {label} | **{a[key]:.3f}** | | | | {b[key]:.3f} |" if b else f"| {label} | {a[key]:.3f} |")
     return rows
 
 

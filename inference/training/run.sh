@@ -3,12 +3,12 @@
 # check -> threshold tuning + evaluation -> model card. Run from anywhere: inference/training/run.sh
 #
 # Size knobs (environment):
-#   TRAIN_TRACKS   training tracks to generate            (default 1200; ~24 s each)
-#   VAL_TRACKS     validation tracks (training kits)       (default 24)
-#   TEST_TRACKS    held-out test tracks (held-out kits)    (default 32)
+#   TRAIN_TRACKS   training tracks to generate            (default 2400; ~24 s each)
+#   VAL_TRACKS     validation tracks (training kits)       (default 48)
+#   TEST_TRACKS    held-out test tracks (held-out kits)    (default 64)
 #   TRACK_SEC      seconds per generated track             (default 24)
-#   EPOCHS         training epochs                         (default 30)
-#   TRAIN_MINUTES  wall-time cap on training [minutes]     (default 40)
+#   EPOCHS         training epochs                         (default 12)
+#   TRAIN_MINUTES  wall-time cap on training [minutes]     (default 60)
 #   HIDDEN         model width (temporal conv channels)    (default 64)
 #   MODEL_NAME     manifest name                           (default drum_transcriber_v1)
 #   MODEL_VERSION  manifest version                        (default 1.0.0)
@@ -20,12 +20,12 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 cd "$HERE"
-TRAIN_TRACKS="${TRAIN_TRACKS:-1200}"
-VAL_TRACKS="${VAL_TRACKS:-24}"
-TEST_TRACKS="${TEST_TRACKS:-32}"
+TRAIN_TRACKS="${TRAIN_TRACKS:-2400}"
+VAL_TRACKS="${VAL_TRACKS:-48}"
+TEST_TRACKS="${TEST_TRACKS:-64}"
 TRACK_SEC="${TRACK_SEC:-24}"
-EPOCHS="${EPOCHS:-30}"
-TRAIN_MINUTES="${TRAIN_MINUTES:-40}"
+EPOCHS="${EPOCHS:-12}"
+TRAIN_MINUTES="${TRAIN_MINUTES:-60}"
 HIDDEN="${HIDDEN:-64}"
 MODEL_NAME="${MODEL_NAME:-drum_transcriber_v1}"
 MODEL_VERSION="${MODEL_VERSION:-1.0.0}"

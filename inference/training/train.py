@@ -109,11 +109,12 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=30)
     ap.add_argument("--epochs", type=int, default=40)
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--crop", type=int, default=400)
-    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--crop", type=int, default=600)
+    ap.add_argument("--batch", type=int, default=12)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--dilations", default="1,2,4,8,16,32,64", help="temporal conv dilations [frames]")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -123,7 +124,8 @@ def main() -> None:
     print(f"loaded {len(train)} train / {len(val)} val tracks in {time.time() - t0:.0f}s", file=sys.stderr)
     allx = np.concatenate([x for x, _, _ in train])
     ally = np.concatenate([y for _, y, _ in train])
-    model = DrumNet(bands=allx.shape[1], labels=len(LABELS), hidden=args.hidden)
+    dilations = tuple(int(d) for d in args.dilations.split(","))
+    model = DrumNet(bands=allx.shape[1], labels=len(LABELS), hidden=args.hidden, dilations=dilations)
     model.mean.copy_(torch.from_numpy(allx.mean(0)))
     model.std.copy_(torch.from_numpy(allx.std(0) + 1e-3))
     # rare lanes weigh more: positive weight sqrt(negatives / positives), capped
@@ -153,7 +155,7 @@ def main() -> None:
         if score > best:
             best = score
             torch.save({"state": model.state_dict(), "bands": allx.shape[1], "labels": LABELS, "hidden": args.hidden,
-                        "epoch": epoch, "val": f}, args.out)
+                        "dilations": dilations, "epoch": epoch, "val": f}, args.out)
         if (time.time() - t0) / 60 > args.minutes:
             print("time budget reached", file=sys.stderr)
             break

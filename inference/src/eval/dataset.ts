@@ -14,7 +14,7 @@ import { z } from "zod";
 export const TRAINING_DIR = fileURLToPath(new URL("../../training/", import.meta.url));
 
 /** The held-out splits and how run.sh makes them: [seed, default track count]. */
-export const SPLITS = { val: [2, 24], test: [3, 32] } as const;
+export const SPLITS = { val: [2, 48], test: [3, 64] } as const;
 export type Split = keyof typeof SPLITS;
 
 const noteSchema = z.object({ time: z.number().nonnegative(), lane: z.string().min(1), velocity: z.number() });
