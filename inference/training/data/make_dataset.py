@@ -25,6 +25,7 @@ from .sampler import HydrogenKit
 from .sources import DrumSource, accompaniment_fonts, drum_sources
 
 SR = FRONTEND.sampleRate
+CHUNK = 300  # tracks rendered per fluidsynth batch
 CACHE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".cache")
 
 
@@ -125,11 +126,20 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)
+    meta: list[dict] = []
+    # Rendered audio is held per chunk only, so memory stays flat whatever the number of tracks.
+    for start in range(0, n, CHUNK):
+        _write_chunk(split, plan[start:start + CHUNK], start, out_dir, meta)
+        print(f"[{split}] {min(n, start + CHUNK)}/{n} tracks in {time.time() - t0:.0f}s", file=sys.stderr)
+    json.dump({"split": split, "seed": seed, "tracks": meta}, open(f"{out_dir}/index.json", "w"), indent=1)
+    print(f"[{split}] {n} tracks done in {time.time() - t0:.0f}s -> {out_dir}", file=sys.stderr)
+
+
+def _write_chunk(split: str, plan, first: int, out_dir: str, meta: list[dict]) -> None:
     drums = _render_drums(plan, vary=split == "train")
     accomp = _render_accomp(plan)
-    print(f"[{split}] rendered {n} tracks in {time.time() - t0:.0f}s", file=sys.stderr)
-    meta = []
-    for i, ((rng, perf, src, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
+    for j, ((rng, perf, src, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
+        i = first + j
         x, r = augment(mix(d, a, rng), rng, SR)
         labels = _labels(hits, r)
         beats = [b / r for b in perf.beats]
@@ -149,8 +159,6 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
             doc = {**info, "notes": [{"time": t, "lane": l, "velocity": v} for t, l, v in labels],
                    "beats": beats, "downbeats": downbeats}
             json.dump(doc, open(f"{out_dir}/{i:04d}.json", "w"))
-    json.dump({"split": split, "seed": seed, "tracks": meta}, open(f"{out_dir}/index.json", "w"), indent=1)
-    print(f"[{split}] {n} tracks done in {time.time() - t0:.0f}s -> {out_dir}", file=sys.stderr)
 
 
 if __name__ == "__main__":
