@@ -165,6 +165,8 @@ async function startPostgres(o: DevstackOptions, out: Record<string, string>, st
   const pg = await startPglite({ port: portOf(o.ports, "postgres"), dataDir: join(o.dataDir, "pglite") });
   stops.push(pg.close);
   out.DATABASE_URL = pg.url;
+  // PGlite serves one session at a time: clients must not open a bigger pool.
+  out.DB_POOL_MAX = String(pg.maxConnections);
 }
 
 async function startLocalClamd(o: DevstackOptions, out: Record<string, string>, stops: Stopper[]) {
@@ -175,7 +177,7 @@ async function startLocalClamd(o: DevstackOptions, out: Record<string, string>, 
 
 /** The service settings passed through from `env` (other variables such as PATH are the caller's business). */
 const SERVICE_ENV =
-  /^(REDIS_URL|UPSTASH_REDIS_REST_(URL|TOKEN)|QSTASH_\w+|S3_\w+|AWS_\w+|DATABASE_URL|CLAMD_\w+|CALLBACK_SIGNING_KEYS|SESSION_SECRET)$/;
+  /^(REDIS_URL|UPSTASH_REDIS_REST_(URL|TOKEN)|QSTASH_\w+|S3_\w+|AWS_\w+|DATABASE_URL|DB_POOL_MAX|CLAMD_\w+|CALLBACK_SIGNING_KEYS|SESSION_SECRET)$/;
 
 /** Env names that, when set, mean "use the real service" for each stand-in. */
 const STAND_INS = [

@@ -48,7 +48,8 @@ Deno.test("devstack - starts every stand-in on free ports, spawning redis-server
     await s3.send(new HeadBucketCommand({ Bucket: env.S3_BUCKET }));
     s3.destroy();
 
-    const sql = postgres(env.DATABASE_URL, { max: 1, onnotice: () => {} });
+    assert.equal(env.DB_POOL_MAX, "1", "PGlite serves one session: clients are told to pool one connection");
+    const sql = postgres(env.DATABASE_URL, { max: Number(env.DB_POOL_MAX), onnotice: () => {} });
     assert.equal((await sql`select 1 + 1 as two`)[0].two, 2);
     await sql.end();
 
