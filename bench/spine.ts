@@ -64,12 +64,14 @@ try {
     const ids: string[] = [];
     let next = 0;
     const started = performance.now();
-    await Promise.all(songs.slice(0, level).map(async (songId) => {
-      while (next < jobsPerLevel) {
-        next++;
-        ids.push(await runJob(api, songId));
-      }
-    }));
+    await Promise.all(
+      songs.slice(0, level).map(async (songId) => {
+        while (next < jobsPerLevel) {
+          next++;
+          ids.push(await runJob(api, songId));
+        }
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     const rows = await db.sql`
       select extract(epoch from (finished_at - created_at)) * 1000 as ms from ai_jobs where id = any(${ids})`;

@@ -10,7 +10,7 @@
  * (onnxruntime allocations); the figures reported are the median over --runs (default 3).
  */
 import { trackBeats } from "../inference/src/pipeline/beats.ts";
-import { decodeAudio, DECODE_SAMPLE_RATE } from "../inference/src/pipeline/decode.ts";
+import { DECODE_SAMPLE_RATE, decodeAudio } from "../inference/src/pipeline/decode.ts";
 import { computeFeatures } from "../inference/src/pipeline/features.ts";
 import { buildBsm } from "../inference/src/pipeline/package.ts";
 import { quantizeNotes } from "../inference/src/pipeline/quantize.ts";
@@ -24,7 +24,20 @@ async function makeSong(dir: string): Promise<string> {
   const song = renderDrumPattern({ bpm, bars: Math.ceil((SONG_SEC * bpm) / 60 / 4), seed: 11, sampleRate: 44100 });
   await Deno.writeFile(`${dir}/song.wav`, song.wav);
   const out = await new Deno.Command("ffmpeg", {
-    args: ["-v", "error", "-y", "-i", `${dir}/song.wav`, "-t", String(SONG_SEC), "-ac", "2", "-b:a", "192k", `${dir}/song.mp3`],
+    args: [
+      "-v",
+      "error",
+      "-y",
+      "-i",
+      `${dir}/song.wav`,
+      "-t",
+      String(SONG_SEC),
+      "-ac",
+      "2",
+      "-b:a",
+      "192k",
+      `${dir}/song.mp3`,
+    ],
   }).output();
   if (!out.success) throw new Error(`ffmpeg could not encode the bench song: ${new TextDecoder().decode(out.stderr)}`);
   return `${dir}/song.mp3`;
@@ -96,11 +109,19 @@ try {
   };
   if (Deno.args.includes("--json")) console.log(JSON.stringify(result));
   else {
-    console.log(`model ${result.model} (${(modelBytes / 1024).toFixed(0)} KiB), ${result.audioSec} s of audio, ${notes} notes`);
+    console.log(
+      `model ${result.model} (${(modelBytes / 1024).toFixed(0)} KiB), ${result.audioSec} s of audio, ${notes} notes`,
+    );
     for (const k of Object.keys(times)) {
-      console.log(`${k.padEnd(9)} ${String(result.medianMs[k]).padStart(6)} ms   ${String(result.realtimeFactor[k]).padStart(7)}x real time`);
+      console.log(
+        `${k.padEnd(9)} ${String(result.medianMs[k]).padStart(6)} ms   ${
+          String(result.realtimeFactor[k]).padStart(7)
+        }x real time`,
+      );
     }
-    console.log(`peak memory (VmHWM) ${result.peakRssMiB} MiB, rss now ${result.rssMiB} MiB, JS heap ${result.heapUsedMiB} MiB`);
+    console.log(
+      `peak memory (VmHWM) ${result.peakRssMiB} MiB, rss now ${result.rssMiB} MiB, JS heap ${result.heapUsedMiB} MiB`,
+    );
   }
 } finally {
   await Deno.remove(tmp, { recursive: true });

@@ -33,7 +33,10 @@ export function clientFor(baseUrl: string, token: string): ApiClient {
     async call(method, path, body) {
       const res = await fetch(`${baseUrl}/api/v1${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
@@ -60,7 +63,11 @@ export async function uploadSong(
     "/uploads",
     { filename: meta.filename, contentType: meta.contentType, sizeBytes: bytes.byteLength },
   );
-  const put = await fetch(upload.url, { method: upload.method, headers: upload.headers, body: bytes as Uint8Array<ArrayBuffer> });
+  const put = await fetch(upload.url, {
+    method: upload.method,
+    headers: upload.headers,
+    body: bytes as Uint8Array<ArrayBuffer>,
+  });
   await put.body?.cancel();
   if (!put.ok) throw new ApiError(put.status, null, "PUT presigned upload");
   const registered = await api.call<{ song: { id: string }; job: { id: string } }>("POST", "/songs", {

@@ -34,7 +34,9 @@ export async function seedDemo(baseUrl: string, dataDir: string): Promise<DemoSe
     artist: "BeatSight",
   });
   const fingerprint = await waitForJob(api, fingerprintJobId);
-  if (fingerprint.status !== "succeeded") throw new Error(`fingerprint job ${fingerprint.status}: ${fingerprint.error}`);
+  if (fingerprint.status !== "succeeded") {
+    throw new Error(`fingerprint job ${fingerprint.status}: ${fingerprint.error}`);
+  }
   const { job } = await api.call<{ job: { id: string } }>("POST", "/jobs", { type: "generate_map", songId });
   const mapJob = await waitForJob(api, job.id);
   if (mapJob.status !== "succeeded") throw new Error(`map job ${mapJob.status}: ${mapJob.error}`);

@@ -102,10 +102,12 @@ class ManagedProcess {
       stderr: "piped",
     }).spawn();
     this.#child = child;
-    const sink = toFile ? await Deno.open(`${(this.logs as { dir: string }).dir}/${this.name}.log`, {
-      create: true,
-      append: true,
-    }) : null;
+    const sink = toFile
+      ? await Deno.open(`${(this.logs as { dir: string }).dir}/${this.name}.log`, {
+        create: true,
+        append: true,
+      })
+      : null;
     const pump = async (stream: ReadableStream<Uint8Array>, out: typeof Deno.stdout) => {
       const prefix = new TextEncoder().encode(`[${this.name}] `);
       for await (const chunk of stream) {

@@ -31,7 +31,9 @@ Deno.addSignalListener("SIGTERM", shutdown);
 
 try {
   const demo = await seedDemo(stack.webUrl, dataDir);
-  console.error(`[stack] demo song: ${stack.webUrl}/songs/${demo.songId}  (map: ${stack.webUrl}/songs/${demo.songId}/map)`);
+  console.error(
+    `[stack] demo song: ${stack.webUrl}/songs/${demo.songId}  (map: ${stack.webUrl}/songs/${demo.songId}/map)`,
+  );
 } catch (err) {
   console.error(`[stack] could not seed the demo song: ${(err as Error).message}`);
 }

@@ -20,6 +20,10 @@ log_dir=${TEST_LOG_DIR:-.tmp/test-logs}
 mkdir -p "$log_dir"
 status=0
 
+echo "== type check (deno check + tsc for inference) =="
+deno task check 2>&1 | grep -vE "^(\x1b\[[0-9;]*m)*Check" | tee "$log_dir/check.log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+
 echo "== deno tests (web, devstack, migrations, end-to-end) =="
 deno test -A 2>&1 | tee "$log_dir/deno.log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1

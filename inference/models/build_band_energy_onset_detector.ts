@@ -87,7 +87,8 @@ export function buildBandEnergyOnsetDetector(frontend: FrontendConfig = FRONTEND
   const bands = frontend.bands, labels = LABELS.length;
   const fps = frontend.sampleRate / frontend.hopSize;
   const k = 2 * Math.round((NORM_WINDOW_SEC * fps) / 2) + 1;
-  const perLabel = (v: readonly number[] | number) => Array.from({ length: labels }, (_, l) => typeof v === "number" ? v : v[l]);
+  const perLabel = (v: readonly number[] | number) =>
+    Array.from({ length: labels }, (_, l) => typeof v === "number" ? v : v[l]);
   const graph = {
     name: MODEL_NAME,
     input: [valueInfo("features", [1, "time", bands])],
@@ -104,7 +105,11 @@ export function buildBandEnergyOnsetDetector(frontend: FrontendConfig = FRONTEND
     ],
     node: [
       // Edge padding repeats frame 0, so the first frame has no flux from the zero padding.
-      node("Pad", ["features", "pads"], "padded", [{ name: "mode", type: A.STRING, s: new TextEncoder().encode("edge") }]),
+      node("Pad", ["features", "pads"], "padded", [{
+        name: "mode",
+        type: A.STRING,
+        s: new TextEncoder().encode("edge"),
+      }]),
       node("Slice", ["padded", "starts", "ends", "axes"], "previous"),
       node("Sub", ["features", "previous"], "diff"),
       node("Relu", ["diff"], "flux"),

@@ -15,14 +15,16 @@ import { healthRoutes, type ModelStatus } from "./routes/health.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 
 export interface AppDeps {
-  env: Pick<
-    InferenceEnv,
-    | "publicUrl"
-    | "qstash"
-    | "callbackKeys"
-    | "concurrency"
-    | "heartbeatIntervalSec"
-  > & Partial<Pick<InferenceEnv, "stageDelayMs">>;
+  env:
+    & Pick<
+      InferenceEnv,
+      | "publicUrl"
+      | "qstash"
+      | "callbackKeys"
+      | "concurrency"
+      | "heartbeatIntervalSec"
+    >
+    & Partial<Pick<InferenceEnv, "stageDelayMs">>;
   stages: Partial<Record<StageName, Stage>>;
   store: ArtifactStore;
   log: Logger;

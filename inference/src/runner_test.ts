@@ -319,10 +319,16 @@ describe("runner", () => {
   it("runJob - stageDelayMs holds every stage that long, with heartbeats meanwhile", async () => {
     const { stages } = makeStages();
     const s = sink();
-    const out = await runJob(message({ type: "fingerprint" }), { ...deps(new MemoryStore(), stages, s), stageDelayMs: 60 });
+    const out = await runJob(message({ type: "fingerprint" }), {
+      ...deps(new MemoryStore(), stages, s),
+      stageDelayMs: 60,
+    });
     assert.equal(out.status, "succeeded");
     const last = s.received.at(-1)!;
-    assert.ok(last.stageTimingsMs.decode! >= 55 && last.stageTimingsMs.fingerprint! >= 55, JSON.stringify(last.stageTimingsMs));
+    assert.ok(
+      last.stageTimingsMs.decode! >= 55 && last.stageTimingsMs.fingerprint! >= 55,
+      JSON.stringify(last.stageTimingsMs),
+    );
     assert.ok(s.received.filter((c) => c.event === "progress").length >= 4, "stage starts plus heartbeats");
   });
 

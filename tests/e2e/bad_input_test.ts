@@ -50,7 +50,9 @@ Deno.test({
       const good = renderDrumPattern({ bpm: 90, bars: 4, seed: 5 });
       const goodSong = await uploadSong(api, good.wav, { filename: "good.wav", contentType: "audio/wav" });
 
-      const empty = await rejection(uploadSong(api, new Uint8Array(0), { filename: "e.wav", contentType: "audio/wav" }));
+      const empty = await rejection(
+        uploadSong(api, new Uint8Array(0), { filename: "e.wav", contentType: "audio/wav" }),
+      );
       assert.equal(empty.status, 400);
       assert.match(messageOf(empty), /empty/i);
 

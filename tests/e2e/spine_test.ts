@@ -45,7 +45,9 @@ Deno.test({
       assert.equal(done.status, "succeeded", `generate_map failed: ${done.error}`);
 
       const stagesSeen = new Set(events.filter((e) => e.event === "progress").map((e) => JSON.parse(e.data).stage));
-      for (const stage of STAGES_BY_JOB_TYPE.generate_map) assert.ok(stagesSeen.has(stage), `no SSE event for ${stage}`);
+      for (const stage of STAGES_BY_JOB_TYPE.generate_map) {
+        assert.ok(stagesSeen.has(stage), `no SSE event for ${stage}`);
+      }
       assert.equal(events.at(-1)?.event, "completed");
 
       const versions = await stack.sql`select s3_key, note_count from map_versions where job_id = ${job.id}`;

@@ -6,7 +6,7 @@
 import process from "node:process";
 import type { BsmMap } from "../contracts/bsm.ts";
 import { trackBeats } from "../pipeline/beats.ts";
-import { decodeAudio, DECODE_SAMPLE_RATE } from "../pipeline/decode.ts";
+import { DECODE_SAMPLE_RATE, decodeAudio } from "../pipeline/decode.ts";
 import { buildBsm } from "../pipeline/package.ts";
 import { quantizeNotes } from "../pipeline/quantize.ts";
 import { loadTranscriber, type Transcriber } from "../pipeline/transcribe.ts";
@@ -38,7 +38,9 @@ async function main(args: string[]): Promise<number> {
     const started = Date.now();
     const map = await transcribeFile(args[0]);
     process.stdout.write(JSON.stringify(map) + "\n");
-    console.error(`transcribed ${args[0]}: ${map.notes.length} notes, ${map.tempo.bpm} bpm in ${Date.now() - started} ms`);
+    console.error(
+      `transcribed ${args[0]}: ${map.notes.length} notes, ${map.tempo.bpm} bpm in ${Date.now() - started} ms`,
+    );
     return 0;
   } catch (e) {
     // Bad input is the user's to fix: one clear line. Anything else is a bug: keep the stack for the report.

@@ -41,5 +41,8 @@ test("cli transcribe - no argument, a missing file and unreadable audio exit 1 w
   const bad = cli(junk);
   assert.equal(bad.code, 1);
   assert.equal(bad.stdout, "");
-  assert.match(bad.stderr, /^error: The file could not be decoded as audio \(.+\)\. Upload a WAV, MP3, FLAC, OGG or M4A file\.$/);
+  assert.match(
+    bad.stderr,
+    /^error: The file could not be decoded as audio \(.+\)\. Upload a WAV, MP3, FLAC, OGG or M4A file\.$/,
+  );
 });

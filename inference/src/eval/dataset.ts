@@ -61,7 +61,9 @@ export function renderSplit(split: Split, dir = splitDir(split), tracks?: number
     stdio: ["ignore", "inherit", "inherit"],
   });
   if (res.status !== 0) {
-    throw new Error(`rendering the ${split} set failed (exit ${res.status}); run inference/training/run.sh once to install its packages`);
+    throw new Error(
+      `rendering the ${split} set failed (exit ${res.status}); run inference/training/run.sh once to install its packages`,
+    );
   }
 }
 

@@ -17,7 +17,7 @@
 import { writeFile } from "node:fs/promises";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { decodeAudio, DECODE_SAMPLE_RATE } from "../pipeline/decode.ts";
+import { DECODE_SAMPLE_RATE, decodeAudio } from "../pipeline/decode.ts";
 import { DEFAULT_MODEL_DIR, loadTranscriber, type Transcriber } from "../pipeline/transcribe.ts";
 import type { Activations } from "../pipeline/types.ts";
 import { type EvalTrack, loadSet, type Split, splitDir } from "./dataset.ts";
@@ -58,7 +58,9 @@ async function main(): Promise<number> {
       json: { type: "string" },
     },
   });
-  if (values.split !== "test" && values.split !== "val") throw new Error(`--split must be test or val, got ${values.split}`);
+  if (values.split !== "test" && values.split !== "val") {
+    throw new Error(`--split must be test or val, got ${values.split}`);
+  }
   if (values.promote && !values.baseline) throw new Error("--promote needs --baseline to compare with");
   const modelDir = process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR;
   const name = values.model ?? (await readManifest(modelDir)).default;
@@ -79,7 +81,9 @@ async function main(): Promise<number> {
   }
   if (values.baseline) {
     const [a, b] = [headline(reports[name]), headline(reports[values.baseline])];
-    console.log(`headline (mean F of kick, snare, hi-hat, beat): ${name} ${a.toFixed(3)} vs ${values.baseline} ${b.toFixed(3)}`);
+    console.log(
+      `headline (mean F of kick, snare, hi-hat, beat): ${name} ${a.toFixed(3)} vs ${values.baseline} ${b.toFixed(3)}`,
+    );
     if (values.promote && a > b) {
       await setDefaultModel(modelDir, name);
       console.log(`${name} is now the manifest default`);

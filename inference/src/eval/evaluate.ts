@@ -6,7 +6,7 @@
 import { LANES } from "../contracts/bsm.ts";
 import { labelColumn } from "../pipeline/activations_io.ts";
 import { MAX_BPM, MIN_BPM, trackBeats } from "../pipeline/beats.ts";
-import { pickPeaks, type PeakOptions } from "../pipeline/peaks.ts";
+import { type PeakOptions, pickPeaks } from "../pipeline/peaks.ts";
 import { quantizeNotes } from "../pipeline/quantize.ts";
 import type { Activations } from "../pipeline/types.ts";
 import type { TrackTruth } from "./dataset.ts";
@@ -140,6 +140,8 @@ export function formatReport(name: string, r: Report): string {
     `${"lane".padEnd(14)} ${"F%".padStart(6)} ${"P%".padStart(6)} ${"R%".padStart(6)} ${"onsets".padStart(7)}`,
     ...rows,
     `beat F ${pct(r.beatF)}   downbeat F ${pct(r.downbeatF)}   tempo Acc1 ${pct(r.acc1)}   Acc2 ${pct(r.acc2)}`,
-    `tempo Acc1 on the ${r.tracksInRange} tracks inside the tracker's ${MIN_BPM}-${MAX_BPM} bpm range ${pct(r.acc1InRange)}`,
+    `tempo Acc1 on the ${r.tracksInRange} tracks inside the tracker's ${MIN_BPM}-${MAX_BPM} bpm range ${
+      pct(r.acc1InRange)
+    }`,
   ].join("\n");
 }

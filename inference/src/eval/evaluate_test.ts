@@ -31,8 +31,16 @@ function groove(bars: number): TrackTruth {
     { time: b + 0.25, lane: "hihat_closed", velocity: 60 },
   ]);
   return {
-    id: "g", style: "rock", meter: "4/4", bpm: 120, source: "test", accompaniment: null, durationSec: 2 + bars * 2,
-    notes, beats, downbeats: beats.filter((_, i) => i % 4 === 0),
+    id: "g",
+    style: "rock",
+    meter: "4/4",
+    bpm: 120,
+    source: "test",
+    accompaniment: null,
+    durationSec: 2 + bars * 2,
+    notes,
+    beats,
+    downbeats: beats.filter((_, i) => i % 4 === 0),
   };
 }
 
@@ -69,7 +77,11 @@ test("evaluate - tuned thresholds sit between the false and the true peaks, per 
   const truth = groove(4);
   // true kicks at 0.7, spurious kick peaks between them at 0.4; snares are strong and clean
   const bumps: [string, number, number][] = truth.notes.flatMap((n): [string, number, number][] =>
-    n.lane === "kick" ? [["kick", n.time, 0.7], ["kick", n.time + 0.25, 0.4]] : n.lane === "snare" ? [["snare", n.time, 0.95]] : []
+    n.lane === "kick"
+      ? [["kick", n.time, 0.7], ["kick", n.time + 0.25, 0.4]]
+      : n.lane === "snare"
+      ? [["snare", n.time, 0.95]]
+      : []
   );
   const th = tuneThresholds([{ act: activations(12, bumps), truth }]);
   assert.ok(th.kick > 0.4 && th.kick <= 0.7, `kick threshold ${th.kick}`);
@@ -85,9 +97,16 @@ test("evaluate - loadSet reads the generator's layout and rejects a folder witho
     const r = renderDrumPattern({ bpm: 100, bars: 4, seed: 3, sampleRate: 22050 });
     await writeFile(`${dir}/0000.wav`, r.wav);
     const truth: TrackTruth = {
-      id: "0000", style: "rock", meter: "4/4", bpm: 100, source: "synth", accompaniment: null,
-      durationSec: r.durationSec, notes: r.hits.map((h) => ({ time: h.time, lane: h.lane, velocity: 100 })),
-      beats: r.beats, downbeats: r.downbeats,
+      id: "0000",
+      style: "rock",
+      meter: "4/4",
+      bpm: 100,
+      source: "synth",
+      accompaniment: null,
+      durationSec: r.durationSec,
+      notes: r.hits.map((h) => ({ time: h.time, lane: h.lane, velocity: 100 })),
+      beats: r.beats,
+      downbeats: r.downbeats,
     };
     await writeFile(`${dir}/0000.json`, JSON.stringify(truth));
     await assert.rejects(loadSet(dir), /index\.json missing/);

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeActivations, encodeActivations, labelColumn } from "./activations_io.ts";
 
-const act = { data: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), frames: 3, fps: 86.1328125, labels: ["kick", "beat"] };
+const act = {
+  data: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
+  frames: 3,
+  fps: 86.1328125,
+  labels: ["kick", "beat"],
+};
 const meta = { model: { name: "m", version: "1.0.0" }, durationSec: 0.03 };
 
 test("activations_io - round trip keeps data, shape and meta, also from an unaligned view", () => {

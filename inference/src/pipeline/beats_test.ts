@@ -53,7 +53,12 @@ test("beats - meter and downbeats come from the kick accents", () => {
 });
 
 test("beats - silence has no beats and no tempo; repeated runs are identical", () => {
-  const silent: Activations = { data: new Float32Array(1000).fill(0.05), frames: 500, fps: FPS, labels: ["kick", "beat"] };
+  const silent: Activations = {
+    data: new Float32Array(1000).fill(0.05),
+    frames: 500,
+    fps: FPS,
+    labels: ["kick", "beat"],
+  };
   assert.deepEqual(trackBeats(silent), { beats: [], downbeats: [], bpm: 0, timeSignature: [4, 4] });
   const a = activations(grid(140, 20));
   assert.deepEqual(trackBeats(a), trackBeats(a));

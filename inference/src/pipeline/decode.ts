@@ -50,7 +50,11 @@ function ffmpegReason(stderr: string): string {
   return line.replace(/^(pipe:0|\/\S+|\S+\.\w+):\s*/, "").slice(0, 200) || "no audio stream found";
 }
 
-function runFfmpeg(input: Uint8Array | string, sr: number, bin: string): Promise<{ pcm: Buffer; stderr: string; code: number }> {
+function runFfmpeg(
+  input: Uint8Array | string,
+  sr: number,
+  bin: string,
+): Promise<{ pcm: Buffer; stderr: string; code: number }> {
   const args = ["-hide_banner", "-loglevel", "error", "-i", typeof input === "string" ? input : "pipe:0"];
   args.push("-vn", "-f", "f32le", "-ac", "1", "-ar", String(sr), "pipe:1");
   return new Promise((resolve, reject) => {
@@ -60,7 +64,10 @@ function runFfmpeg(input: Uint8Array | string, sr: number, bin: string): Promise
     child.stdout.on("data", (c: Buffer) => out.push(c));
     child.stderr.on("data", (c: Buffer) => err.push(c));
     child.on("error", (e) => reject(new Error(`Could not run ffmpeg (${e.message}); install ffmpeg.`, { cause: e })));
-    child.on("close", (code) => resolve({ pcm: Buffer.concat(out), stderr: Buffer.concat(err).toString(), code: code ?? -1 }));
+    child.on(
+      "close",
+      (code) => resolve({ pcm: Buffer.concat(out), stderr: Buffer.concat(err).toString(), code: code ?? -1 }),
+    );
     // ffmpeg stops reading early on non-audio input; that EPIPE is expected, its exit code tells the story.
     child.stdin.on("error", () => {});
     if (typeof input === "string") child.stdin.end();
@@ -84,7 +91,9 @@ export async function decodeAudio(input: Uint8Array | string, opts: DecodeOption
   }
   const { pcm, stderr, code } = await runFfmpeg(input, sampleRate, opts.ffmpegPath ?? "ffmpeg");
   const samples = decodePcm(pcm.subarray(0, pcm.length - (pcm.length % 4)));
-  if (samples.length === 0) throw new UnreadableAudioError(code === 0 ? "no audio samples in it" : ffmpegReason(stderr));
+  if (samples.length === 0) {
+    throw new UnreadableAudioError(code === 0 ? "no audio samples in it" : ffmpegReason(stderr));
+  }
   if (samples.length < MIN_DURATION_SEC * sampleRate) {
     const sec = (samples.length / sampleRate).toFixed(2);
     throw new UnreadableAudioError(`only ${sec} s of audio; at least ${MIN_DURATION_SEC} s is needed`);
@@ -99,7 +108,9 @@ export function encodePcm(samples: Float32Array): Uint8Array {
 
 /** Float32 samples from raw little-endian float32 bytes (copied, so any byte offset works). */
 export function decodePcm(bytes: Uint8Array): Float32Array {
-  if (bytes.byteLength % 4 !== 0) throw new RangeError(`PCM artifact length ${bytes.byteLength} is not a multiple of 4`);
+  if (bytes.byteLength % 4 !== 0) {
+    throw new RangeError(`PCM artifact length ${bytes.byteLength} is not a multiple of 4`);
+  }
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return new Float32Array(copy.buffer);

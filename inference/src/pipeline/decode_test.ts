@@ -32,7 +32,10 @@ test("decode - a path and a custom rate work too", async () => {
 async function rejects(input: Uint8Array | string, pattern: RegExp) {
   await assert.rejects(decodeAudio(input), (e: unknown) => {
     assert.ok(e instanceof UnreadableAudioError && e instanceof BadInputError, String(e));
-    assert.match(e.message, /^The file could not be decoded as audio \(.+\)\. Upload a WAV, MP3, FLAC, OGG or M4A file\.$/);
+    assert.match(
+      e.message,
+      /^The file could not be decoded as audio \(.+\)\. Upload a WAV, MP3, FLAC, OGG or M4A file\.$/,
+    );
     assert.match(e.message, pattern);
     return true;
   });

@@ -10,7 +10,10 @@ test("features - real FFT magnitudes equal a naive DFT", () => {
   new RealFft(n).magnitude(x, out);
   for (let k = 0; k <= n / 2; k++) {
     let re = 0, im = 0;
-    x.forEach((v, t) => ((re += v * Math.cos((2 * Math.PI * k * t) / n)), (im -= v * Math.sin((2 * Math.PI * k * t) / n))));
+    x.forEach((
+      v,
+      t,
+    ) => ((re += v * Math.cos((2 * Math.PI * k * t) / n)), (im -= v * Math.sin((2 * Math.PI * k * t) / n))));
     assert.ok(Math.abs(out[k] - Math.hypot(re, im)) < 1e-4, `bin ${k}: ${out[k]} vs ${Math.hypot(re, im)}`);
   }
   assert.throws(() => new RealFft(100), RangeError);

@@ -5,7 +5,7 @@
 import { type BsmMap, bsmSchema } from "../contracts/bsm.ts";
 import type { JobMessage } from "../contracts/job_message.ts";
 import { type BeatResult, beatResultSchema, beatsKey } from "./beats.ts";
-import { type QuantizedNote, quantizeArtifactSchema, quantizeKey } from "./quantize.ts";
+import { quantizeArtifactSchema, type QuantizedNote, quantizeKey } from "./quantize.ts";
 import { BadInputError, type Stage } from "./types.ts";
 
 export interface BuildBsmInput {
@@ -24,7 +24,9 @@ export interface BuildBsmInput {
  */
 export function buildBsm(input: BuildBsmInput): BsmMap {
   if (!(input.beats.bpm > 0)) {
-    throw new BadInputError("No beat was found in the audio (is it silent or without rhythm?), so no drum map was made.");
+    throw new BadInputError(
+      "No beat was found in the audio (is it silent or without rhythm?), so no drum map was made.",
+    );
   }
   const notes = [...input.notes].sort((a, b) => a.time - b.time || a.lane.localeCompare(b.lane));
   return bsmSchema.parse({

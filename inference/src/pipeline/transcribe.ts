@@ -64,7 +64,10 @@ export class ModelChecksumError extends Error {
 async function createSession(bytes: Uint8Array): Promise<{ session: ort.InferenceSession; eps: string[] }> {
   if (process.env.ONNX_EP === "cuda") {
     try {
-      return { session: await ort.InferenceSession.create(bytes, { executionProviders: ["cuda", "cpu"] }), eps: ["cuda", "cpu"] };
+      return {
+        session: await ort.InferenceSession.create(bytes, { executionProviders: ["cuda", "cpu"] }),
+        eps: ["cuda", "cpu"],
+      };
     } catch (e) {
       // A machine without the CUDA provider still transcribes, only slower: say so and carry on.
       console.error(`ONNX_EP=cuda but the CUDA provider failed (${(e as Error).message}); using cpu`);
@@ -80,12 +83,16 @@ export async function loadTranscriber(opts: TranscriberOptions = {}): Promise<Tr
   const manifest = manifestSchema.parse(JSON.parse(await readFile(manifestPath, "utf8")));
   const name = opts.modelName ?? manifest.default;
   const model = manifest.models.find((m) => m.name === name);
-  if (!model) throw new Error(`Model "${name}" is not in ${manifestPath} (${manifest.models.map((m) => m.name).join(", ")})`);
+  if (!model) {
+    throw new Error(`Model "${name}" is not in ${manifestPath} (${manifest.models.map((m) => m.name).join(", ")})`);
+  }
   const file = `${dir.replace(/\/$/, "")}/${model.file}`;
   const bytes = new Uint8Array(await readFile(file));
   const sha = createHash("sha256").update(bytes).digest("hex");
   if (sha !== model.sha256) {
-    throw new ModelChecksumError(`Model file ${file} has sha256 ${sha}, the manifest says ${model.sha256}; rebuild or restore it`);
+    throw new ModelChecksumError(
+      `Model file ${file} has sha256 ${sha}, the manifest says ${model.sha256}; rebuild or restore it`,
+    );
   }
   const { session, eps } = await createSession(bytes);
   return {

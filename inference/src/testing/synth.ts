@@ -198,6 +198,6 @@ export function renderDrumPattern(opts: RenderOptions): RenderedPattern {
   }
   let peak = 0;
   for (const s of samples) peak = Math.max(peak, Math.abs(s));
-  if (peak > 0.9) for (let i = 0; i < samples.length; i++) samples[i] *= 0.9 / peak;
+  if (peak > 0.9) { for (let i = 0; i < samples.length; i++) samples[i] *= 0.9 / peak; }
   return { wav: encodeWav16(samples, sr), samples, sampleRate: sr, hits, beats, downbeats, durationSec };
 }
