@@ -8,7 +8,7 @@
 import { launchStack } from "../scripts/stack.ts";
 import { createTestDatabase } from "../web/db/test_db.ts";
 import { renderDrumPattern } from "../inference/src/testing/synth.ts";
-import { type ApiClient, guestClient, uploadSong, waitForJob } from "../scripts/api_client.ts";
+import { type ApiClient, guestClient, readJobEvents, uploadSong, waitForJob } from "../scripts/api_client.ts";
 
 function arg(name: string, fallback: string): string {
   const i = Deno.args.indexOf(`--${name}`);
@@ -44,8 +44,10 @@ const stack = await launchStack({
 
 async function runJob(api: ApiClient, songId: string): Promise<string> {
   const { job } = await api.call<{ job: { id: string } }>("POST", "/jobs", { type: "generate_map", songId });
-  const done = await waitForJob(api, job.id, 60_000, 10);
-  if (done.status !== "succeeded") throw new Error(`job ${job.id} ${done.status}: ${done.error}`);
+  // Waits like a browser does: on the job's SSE stream, which the server ends after the terminal event.
+  const events = await readJobEvents(api, job.id, 60_000);
+  const last = events.at(-1);
+  if (last?.event !== "completed") throw new Error(`job ${job.id} ended with ${last?.event}: ${last?.data}`);
   return job.id;
 }
 

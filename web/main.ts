@@ -14,6 +14,7 @@ import { pages } from "./routes/pages.tsx";
 import { createLogger } from "./lib/log.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createS3Client } from "./lib/storage.ts";
+import { JobEventBus } from "./lib/job_event_bus.ts";
 
 /** Builds the production dependencies from `config`. */
 export function buildDeps(config: WebConfig): AppDeps {
@@ -30,6 +31,7 @@ export function buildDeps(config: WebConfig): AppDeps {
     s3: createS3Client(config),
     log: createLogger({ level: config.logLevel, service: "web" }),
     metrics: createMetrics({ queueDepth: () => countActiveJobs(sql) }),
+    jobEvents: new JobEventBus(),
   };
 }
 

@@ -50,6 +50,19 @@ Deno.test({
       }
       assert.equal(events.at(-1)?.event, "completed");
 
+      // One trace id follows the job: web -> QStash -> inference logs -> signed callbacks back to web.
+      const [{ trace_id: traceId }] = await stack.sql`select trace_id from ai_jobs where id = ${job.id}`;
+      const logLines = async (service: string) =>
+        (await Deno.readTextFile(`${stack.logDir}/${service}.log`)).split("\n").filter((l) => l.includes(traceId));
+      const inferenceLines = (await logLines("inference")).map((l) => JSON.parse(l));
+      assert.ok(
+        inferenceLines.some((l) => l.msg === "job started" && l.jobId === job.id),
+        "inference logged the trace",
+      );
+      const callbackLines = (await logLines("web")).map((l) => JSON.parse(l))
+        .filter((l) => l.path === "/api/v1/callbacks/inference");
+      assert.ok(callbackLines.length >= STAGES_BY_JOB_TYPE.generate_map.length, "callbacks carry the trace id");
+
       const versions = await stack.sql`select s3_key, note_count from map_versions where job_id = ${job.id}`;
       assert.equal(versions.length, 1);
       assert.equal(versions[0].s3_key, `maps/unverified/${songId}/${job.id}.bsm`);

@@ -7,6 +7,7 @@ import type { Client, Receiver } from "@upstash/qstash";
 import type { Redis } from "@upstash/redis";
 import type { Sql } from "postgres";
 import type { WebConfig } from "./config.ts";
+import type { JobEventBus } from "./job_event_bus.ts";
 import type { Logger } from "./log.ts";
 import type { WebMetrics } from "./metrics.ts";
 
@@ -28,6 +29,8 @@ export interface AppDeps {
   s3: S3Client;
   log: Logger;
   metrics: WebMetrics;
+  /** Wakes SSE streams of a job when this process records one of its events. */
+  jobEvents: JobEventBus;
 }
 
 /** What middleware puts on the context. */

@@ -13,6 +13,7 @@ import { startQStashDispatcher } from "../../devstack/qstash_dispatcher.ts";
 import { startS3 } from "../../devstack/s3.ts";
 import { startRedisBridge } from "../../devstack/upstash_redis_bridge.ts";
 import { createApp } from "../app.ts";
+import { JobEventBus } from "./job_event_bus.ts";
 import { createTestDatabase } from "../db/test_db.ts";
 import { countActiveJobs } from "../db/jobs.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
@@ -119,6 +120,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     s3: createS3Client(config),
     log: createLogger({ level: "error", sink: () => {} }),
     metrics: createMetrics({ queueDepth: () => countActiveJobs(db.sql) }),
+    jobEvents: new JobEventBus(),
   };
   const app = createApp(deps, { pages: options.pages });
   holder.app = app;

@@ -52,6 +52,7 @@ export const callbackRoutes = new Hono<AppEnv>()
     const parsed = callbackSchema.safeParse(parseJson(raw));
     if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
     const outcome = await applyCallback(c.var.deps, parsed.data);
+    if (outcome.applied) c.var.deps.jobEvents.notify(parsed.data.jobId);
     log.debug("callback", {
       traceId: parsed.data.traceId,
       jobId: parsed.data.jobId,

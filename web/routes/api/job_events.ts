@@ -1,6 +1,8 @@
 /**
  * `GET /jobs/:id/events`: Server-Sent Events. Replays the job's recorded events (SSE id = event id, so
- * `Last-Event-ID` resumes), then polls for new ones (LISTEN is unavailable on PGlite) until a terminal event.
+ * `Last-Event-ID` resumes), then waits for new ones until a terminal event: woken at once when this process
+ * applies a callback of the job (AppDeps.jobEvents), and polling as a fallback for callbacks other web machines
+ * apply (LISTEN is unavailable on PGlite).
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
@@ -29,7 +31,7 @@ function eventData(e: JobEvent): string {
 /** Routes under /api/v1/jobs (mounted beside the job routes). */
 export const jobEventRoutes = new Hono<AppEnv>()
   .get("/:id/events", validate("param", z.object({ id: z.string().uuid() })), async (c) => {
-    const { sql } = c.var.deps;
+    const { sql, jobEvents } = c.var.deps;
     const job = await findUserJob(sql, currentUser(c).id, c.req.valid("param").id);
     if (!job) throw new NotFoundError("job");
     const lastEventId = Number(c.req.header("last-event-id") ?? 0);
@@ -62,7 +64,7 @@ export const jobEventRoutes = new Hono<AppEnv>()
           await stream.write(": keep-alive\n\n");
           idleSince = Date.now();
         }
-        await stream.sleep(POLL_INTERVAL_MS);
+        await jobEvents.wait(job.id, POLL_INTERVAL_MS, c.req.raw.signal);
       }
     });
   });
