@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import math
 import sys
 import time
 
@@ -102,6 +103,14 @@ def evaluate(model: DrumNet, data) -> dict[str, float]:
     return f
 
 
+def learning_rate(progress: float, peak: float) -> float:
+    """Warm-up over the first 5 % then cosine decay to 0. `progress` is the larger of the step fraction and the
+    fraction of the time budget used, so a run cut short by --minutes still ends annealed."""
+    if progress < 0.05:
+        return peak * progress / 0.05
+    return peak * 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - 0.05) / 0.95)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("data")
@@ -134,17 +143,20 @@ def main() -> None:
     print("pos_weight", dict(zip(LABELS, pos_weight.numpy().round(1).tolist())), file=sys.stderr)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight[:, None])
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=args.lr, total_steps=args.epochs * max(1, len(allx) // (args.crop * args.batch)) + 1)
+    total_steps = args.epochs * max(1, len(allx) // (args.crop * args.batch))
+    t_train, step = time.time(), 0
     best, history = -1.0, []
     for epoch in range(args.epochs):
         losses = []
         for x, y in batches(train, rng, args.crop, args.batch):
+            progress = max(step / total_steps, (time.time() - t_train) / (args.minutes * 60))
+            for g in opt.param_groups:
+                g["lr"] = learning_rate(progress, args.lr)
             loss = loss_fn(model.logits(x), y.transpose(1, 2))
             opt.zero_grad()
             loss.backward()
             opt.step()
-            sched.step()
+            step += 1
             losses.append(loss.item())
         f = evaluate(model, val)
         score = float(np.mean([f[l] for l in LANES[:3]] + [f["beat"]]))
@@ -156,7 +168,7 @@ def main() -> None:
             best = score
             torch.save({"state": model.state_dict(), "bands": allx.shape[1], "labels": LABELS, "hidden": args.hidden,
                         "dilations": dilations, "epoch": epoch, "val": f}, args.out)
-        if (time.time() - t0) / 60 > args.minutes:
+        if (time.time() - t_train) / 60 > args.minutes:
             print("time budget reached", file=sys.stderr)
             break
     json.dump({"best_score": best, "history": history, "minutes": (time.time() - t0) / 60, "args": vars(args)},
