@@ -37,10 +37,10 @@ function freePort(): number {
   return port;
 }
 
-/** An .ndb body signature (any file type, at offset 0) so EICAR is found however the file is named. */
+/** An .ndb body signature (any file type, any offset) so EICAR is found however the file is named, also inside audio. */
 function eicarNdb(): string {
   const hex = [...new TextEncoder().encode(EICAR)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `Eicar-Test-Signature:0:0:${hex}\n`;
+  return `Eicar-Test-Signature:0:*:${hex}\n`;
 }
 
 async function writeConfig(dataDir: string, port: number): Promise<string> {

@@ -11,20 +11,27 @@ export interface HttpErrorOptions {
   hint?: string;
   /** Extra response headers (e.g. `Retry-After` on 429). */
   headers?: Record<string, string>;
+  /**
+   * Show message and hint to the caller although the status is 5xx: for deliberate, safe messages such as a 503
+   * "the scanner is down, retry". Default: shown for 4xx only.
+   */
+  expose?: boolean;
 }
 
-/** An error with an HTTP status. 4xx messages are shown to the caller; 5xx are logged and replaced. */
+/** An error with an HTTP status. 4xx messages are shown to the caller; 5xx are logged and replaced (unless exposed). */
 export class HttpError extends Error {
   override name = "HttpError";
   readonly status: number;
   readonly hint?: string;
   readonly headers: Record<string, string>;
+  readonly expose: boolean;
 
   constructor(status: number, message: string, options: HttpErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.status = status;
     this.hint = options.hint;
     this.headers = options.headers ?? {};
+    this.expose = options.expose ?? status < 500;
   }
 }
 
@@ -65,8 +72,8 @@ export function toErrorBody(
 ): { body: ErrorBody; internal: boolean; headers: Record<string, string> } {
   if (error instanceof HttpError) {
     const internal = error.status >= 500;
-    const message = internal ? "Something went wrong on our side; please try again." : error.message;
-    const hint = internal ? undefined : error.hint;
+    const message = error.expose ? error.message : "Something went wrong on our side; please try again.";
+    const hint = error.expose ? error.hint : undefined;
     return { body: { error: { status: error.status, message, hint, traceId } }, internal, headers: error.headers };
   }
   if (error instanceof HTTPException && error.status < 500) {

@@ -127,7 +127,16 @@ async function checkObject(deps: IntakeDeps, upload: Upload): Promise<number> {
   }
   if (config.clamdHost) {
     const bytes = await readObject(deps.s3, config.s3Bucket, upload.s3Key);
-    const scan = await scanBytes(config.clamdHost, config.clamdPort, bytes);
+    // A scanner outage keeps the upload (pending) and asks the client to retry: nothing is lost.
+    const scan = await scanBytes(config.clamdHost, config.clamdPort, bytes).catch((cause) => {
+      deps.log.error("virus scanner unavailable", { uploadId: upload.id, error: cause });
+      throw new HttpError(503, "The virus scanner is unavailable right now, so the file was not accepted yet.", {
+        cause,
+        expose: true,
+        hint: "Your upload is kept; register it again in a minute.",
+        headers: { "retry-after": "30" },
+      });
+    });
     if (!scan.clean) {
       deps.log.warn("upload infected", { uploadId: upload.id, signature: scan.signature });
       const error = new HttpError(422, `The file was rejected by the virus scanner (${scan.signature ?? "malware"}).`);
