@@ -24,9 +24,13 @@ function base64url(bytes: Uint8Array): string {
 }
 
 /** The `Upstash-Signature` JWT for `body` delivered to `url`, as `Receiver.verify` checks it. */
-export async function signDelivery(key: string, url: string, body: Uint8Array): Promise<string> {
+export async function signDelivery(
+  key: string,
+  url: string,
+  body: Uint8Array,
+  now = Math.floor(Date.now() / 1000),
+): Promise<string> {
   const bodyHash = base64url(createHash("sha256").update(body).digest());
-  const now = Math.floor(Date.now() / 1000);
   return await new SignJWT({ body: bodyHash })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer("Upstash").setSubject(url).setIssuedAt(now).setNotBefore(now)
