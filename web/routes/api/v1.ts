@@ -1,4 +1,7 @@
-/** The /api/v1 sub-app: callbacks and sessions are open; everything else needs a signed-in user. */
+/**
+ * The /api/v1 sub-app: callbacks, sessions and a readable song's files (map.bsm, map.mid, audio) are open; everything
+ * else needs a signed-in user.
+ */
 import { Hono } from "hono";
 import type { AppEnv } from "../../lib/app_env.ts";
 import { requireUser } from "../../lib/auth.ts";
@@ -6,6 +9,7 @@ import { jsonBodyLimit } from "../../middleware/limits.ts";
 import { callbackRoutes } from "./callbacks.ts";
 import { jobEventRoutes } from "./job_events.ts";
 import { jobRoutes } from "./jobs.ts";
+import { mapFileRoutes } from "./map_files.ts";
 import { mapRoutes } from "./maps.ts";
 import { sessionRoutes } from "./sessions.ts";
 import { songRoutes } from "./songs.ts";
@@ -24,4 +28,5 @@ export const apiV1 = new Hono<AppEnv>()
   .use("*", jsonBodyLimit())
   .route("/callbacks", callbackRoutes)
   .route("/sessions", sessionRoutes)
+  .route("/songs", mapFileRoutes)
   .route("/", users);
