@@ -34,6 +34,7 @@ const stack = await launchStack({
     INFERENCE_PIPELINE: "noop",
     INFERENCE_CONCURRENCY: String(maxLevel),
     JOB_RATE_LIMIT_PER_MINUTE: "100000",
+    FREE_MONTHLY_AI_RUNS: "100000",
     LOG_LEVEL: "warn",
   },
   webPort: 0,

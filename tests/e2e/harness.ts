@@ -25,6 +25,8 @@ export async function startE2eStack(name: string, env: Record<string, string> = 
         DATABASE_URL: db.url,
         REDIS_URL: Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379",
         LOG_LEVEL: "info",
+        // Several AI jobs per user; the monthly quota itself is tested in web/routes/api/quota_test.ts.
+        FREE_MONTHLY_AI_RUNS: "1000",
         ...env,
       },
       webPort: 0,

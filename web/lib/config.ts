@@ -39,6 +39,10 @@ export interface WebConfig {
   jobMaxAttempts: number;
   /** Job creations allowed per user per minute. */
   jobRateLimitPerMinute: number;
+  /** generate_map runs per calendar month (UTC) on the free plan (web/lib/quota.ts). */
+  freeMonthlyAiRuns: number;
+  /** generate_map runs per calendar month (UTC) on the Pro plan. */
+  proMonthlyAiRuns: number;
   logLevel: LogLevel;
   clamdHost?: string;
   clamdPort: number;
@@ -75,6 +79,8 @@ const envSchema = z.object({
   JOB_STALE_AFTER_SEC: int(60),
   JOB_MAX_ATTEMPTS: int(3),
   JOB_RATE_LIMIT_PER_MINUTE: int(20),
+  FREE_MONTHLY_AI_RUNS: int(5),
+  PRO_MONTHLY_AI_RUNS: int(100),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   CLAMD_HOST: optionalText,
   CLAMD_PORT: int(3310),
@@ -125,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined>): WebConfig {
     jobStaleAfterSec: e.JOB_STALE_AFTER_SEC,
     jobMaxAttempts: e.JOB_MAX_ATTEMPTS,
     jobRateLimitPerMinute: e.JOB_RATE_LIMIT_PER_MINUTE,
+    freeMonthlyAiRuns: e.FREE_MONTHLY_AI_RUNS,
+    proMonthlyAiRuns: e.PRO_MONTHLY_AI_RUNS,
     logLevel: e.LOG_LEVEL,
     clamdHost: e.CLAMD_HOST,
     clamdPort: e.CLAMD_PORT,

@@ -9,6 +9,7 @@ import type { Db } from "../db/db_types.ts";
 import { type Job, lockJob, updateJob } from "../db/jobs.ts";
 import { findOrCreateUnverifiedMap, insertJobVersion } from "../db/maps.ts";
 import { applyFingerprint } from "../db/songs.ts";
+import { notifyJobTerminal } from "./library.ts";
 import {
   failLockedJob,
   firstStageWithoutOutput,
@@ -122,6 +123,7 @@ async function complete(deps: JobDeps, tx: Db, job: Job, cb: Extract<Callback, {
       where id = ${job.songId}`;
   }
   await event(tx, updated, cb, null);
+  await notifyJobTerminal(tx, updated, "succeeded");
   return { continue: false, applied: true };
 }
 
@@ -138,7 +140,8 @@ async function fail(deps: JobDeps, tx: Db, job: Job, cb: Extract<Callback, { eve
     );
     return { outcome: { continue: false, applied: true }, republish: next };
   }
-  await failLockedJob(deps, tx, merged, cb.error);
+  // retryable false means the input is at fault (unreadable audio): that run stays counted.
+  await failLockedJob(deps, tx, merged, cb.error, cb.retryable ? "machine" : "input");
   return { outcome: { continue: false, applied: true }, republish: null };
 }
 

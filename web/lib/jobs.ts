@@ -15,6 +15,8 @@ import { findActiveJob, findUserJob, insertJob, type Job, type JobPatch, lockJob
 import { findAudioKey, findUserSong, setSongStatus } from "../db/songs.ts";
 import type { AppDeps } from "./app_env.ts";
 import { ConflictError, HttpError, NotFoundError } from "./errors.ts";
+import { notifyJobTerminal } from "./library.ts";
+import { chargeRun, type FailureCause, PRIORITY_BY_PLAN, refundIfMachineFailure, reserveRun } from "./quota.ts";
 
 export { applyCallback, failJobFromQStash } from "./job_callbacks.ts";
 export { runWatchdogOnce, startJobWatchdog } from "./watchdog.ts";
@@ -47,11 +49,22 @@ export async function recordEvent(db: Db, job: Job, event: JobEventName, message
   });
 }
 
-/** Moves a locked, non-terminal job to failed with `error`, records the event, and fails a fingerprinting song. */
-export async function failLockedJob(deps: JobDeps, tx: Db, job: Job, error: string): Promise<Job> {
+/**
+ * Moves a locked, non-terminal job to failed with `error`, records the event, fails a fingerprinting song,
+ * notifies the owner, and refunds the AI run when `cause` is the machine's (default) rather than the input's.
+ */
+export async function failLockedJob(
+  deps: JobDeps,
+  tx: Db,
+  job: Job,
+  error: string,
+  cause: FailureCause = "machine",
+): Promise<Job> {
   const failed = await updateJob(tx, job.id, { status: "failed", error, finishedAt: new Date() });
   await recordEvent(tx, failed, "failed", error);
   if (job.type === "fingerprint") await setSongStatus(tx, job.songId, "failed");
+  await refundIfMachineFailure(tx, job.id, cause, error);
+  await notifyJobTerminal(tx, failed, "failed");
   deps.metrics.jobFailures.inc({ stage: job.stage ?? "dispatch" });
   return failed;
 }
@@ -116,13 +129,14 @@ export async function publishJob(deps: JobDeps, job: Job): Promise<Job> {
 export interface CreateJobInput {
   type: JobType;
   songId: string;
-  /** 0 (most urgent) .. 9; default 5. */
+  /** 0 .. 9, higher runs sooner; default and ceiling: the user's plan's (web/lib/quota.ts PRIORITY_BY_PLAN). */
   priority?: number;
 }
 
 /**
- * Creates and publishes a job for the user's song. A generate_map job needs a ready song; an already queued or
- * running job of the same type for the song is returned instead (`created: false`).
+ * Creates and publishes a job for the user's song. A generate_map job needs a ready song and an AI run left this
+ * month (402 otherwise; the run is counted with the job); an already queued or running job of the same type for
+ * the song is returned instead (`created: false`, nothing counted).
  */
 export async function createJob(
   deps: JobDeps,
@@ -142,14 +156,17 @@ export async function createJob(
     }
     const active = await findActiveJob(tx, song.id, input.type);
     if (active) return { job: active, created: false };
+    const quota = input.type === "generate_map" ? await reserveRun(tx, deps.config, userId) : null;
+    const lane = PRIORITY_BY_PLAN[quota?.plan ?? "free"];
     const job = await insertJob(tx, {
       userId,
       songId: song.id,
       type: input.type,
-      priority: input.priority ?? 5,
+      priority: Math.min(input.priority ?? lane, lane),
       maxAttempts: deps.config.jobMaxAttempts,
       traceId,
     });
+    if (quota) await chargeRun(tx, userId, job.id);
     if (input.type === "fingerprint") await setSongStatus(tx, song.id, "fingerprinting");
     return { job, created: true };
   });

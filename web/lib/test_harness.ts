@@ -108,6 +108,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     CALLBACK_SIGNING_KEYS: `${signingKey.id}:${signingKey.secret}`,
     SESSION_SECRET: SECRET,
     JOB_RATE_LIMIT_PER_MINUTE: "1000",
+    // Tests create many AI jobs per user; the quota tests set their own small limits.
+    FREE_MONTHLY_AI_RUNS: "1000",
     LOG_LEVEL: "error",
     ...options.env,
   });
