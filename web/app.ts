@@ -3,14 +3,17 @@
  * pages mount with `createApp(deps, { pages })`.
  */
 import { Hono } from "hono";
+import { contextStorage } from "hono/context-storage";
 import type { AppDeps, AppEnv } from "./lib/app_env.ts";
 import { authenticate } from "./lib/auth.ts";
 import { toErrorBody } from "./lib/errors.ts";
 import { accessLog } from "./middleware/access_log.ts";
+import { csrf } from "./middleware/csrf.ts";
 import { provideDeps } from "./middleware/deps.ts";
 import { traceId } from "./middleware/trace.ts";
 import { healthRoutes } from "./routes/api/health.ts";
 import { apiV1 } from "./routes/api/v1.ts";
+import { authPages } from "./routes/auth.tsx";
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
@@ -21,9 +24,11 @@ export interface CreateAppOptions {
 /** Builds the Hono app over `deps`. */
 export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use("*", provideDeps(deps), traceId(), accessLog(), authenticate());
+  // contextStorage lets the page shell read the session and CSRF token (web/components/auth/AccountMenu.tsx).
+  app.use("*", contextStorage(), provideDeps(deps), traceId(), accessLog(), authenticate(), csrf());
   app.route("/", healthRoutes);
   app.route("/api/v1", apiV1);
+  app.route("/", authPages);
   if (options.pages) app.route("/", options.pages);
 
   app.notFound((c) => {

@@ -1,5 +1,6 @@
 /** The page shell: document head, site header, main column, footer. Server-only. */
 import type { ComponentChildren } from "preact";
+import { AccountMenu, CsrfMeta } from "./auth/AccountMenu.tsx";
 
 /** Props of {@link Layout}. */
 export interface LayoutProps {
@@ -24,11 +25,13 @@ export function Layout({ title, children, refreshSec }: LayoutProps) {
         <title>{`${title} · BeatSight`}</title>
         <link rel="stylesheet" href={STYLESHEET_URL} />
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        <CsrfMeta />
       </head>
       <body>
         <a class="skip" href="#main">Skip to content</a>
         <header class="site-header">
           <a class="brand" href="/">BeatSight</a>
+          <AccountMenu />
         </header>
         <main id="main" class="page">{children}</main>
         <footer class="site-footer muted">AI-drafted drum charts, fixed by drummers.</footer>

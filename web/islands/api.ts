@@ -15,6 +15,15 @@ export class ApiError extends Error {
 /** Where the guest-session endpoint lives (web/lib/auth.ts). */
 export const GUEST_SESSION_PATH = "/api/v1/sessions/guest";
 
+/**
+ * The CSRF header cookie-authenticated calls must carry (web/middleware/csrf.ts), read from the page's
+ * `<meta name="csrf-token">`; empty outside a page that has one.
+ */
+export function csrfHeader(): Record<string, string> {
+  const token = globalThis.document?.querySelector('meta[name="csrf-token"]')?.getAttribute("content");
+  return token ? { "x-csrf-token": token } : {};
+}
+
 /** The message of an error body, or a sentence built from the status. */
 export async function readApiError(res: Response): Promise<ApiError> {
   try {
@@ -37,9 +46,10 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const send = () =>
     fetch(path, {
       method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-      headers: init.body === undefined ? { accept: "application/json" } : {
+      headers: init.body === undefined ? { accept: "application/json", ...csrfHeader() } : {
         accept: "application/json",
         "content-type": "application/json",
+        ...csrfHeader(),
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       credentials: "same-origin",
@@ -48,7 +58,11 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   try {
     res = await send();
     if (res.status === 401) {
-      const guest = await fetch(GUEST_SESSION_PATH, { method: "POST", credentials: "same-origin" });
+      const guest = await fetch(GUEST_SESSION_PATH, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: csrfHeader(),
+      });
       if (!guest.ok) throw await readApiError(guest);
       res = await send();
     }

@@ -17,6 +17,12 @@ export interface SessionUser {
   displayName: string;
   role: string;
   isGuest: boolean;
+  /** Roles held: a subset of fixer, verifier, curator, admin (web/middleware/scopes.ts enforces them). */
+  scopes: string[];
+  emailVerified: boolean;
+  plan: "free" | "pro";
+  /** The refresh-token family (row of `sessions`) of an account's cookie session; absent for guests and Bearer. */
+  sessionId?: string;
 }
 
 /** Everything a handler needs from the outside world; built once in main.ts (or a test) and passed to createApp. */
@@ -39,6 +45,8 @@ export interface AppVariables {
   /** null when the request carries no valid session. */
   user: SessionUser | null;
   traceId: string;
+  /** The CSRF token forms (`_csrf`) and cookie-authenticated API calls (`x-csrf-token`) must echo. */
+  csrfToken: string;
 }
 
 /** The Hono env type: `new Hono<AppEnv>()`. */

@@ -46,6 +46,16 @@ export interface WebConfig {
   logLevel: LogLevel;
   clamdHost?: string;
   clamdPort: number;
+  /** Outgoing mail server, e.g. `smtp://user:pass@host:587` (devstack/smtp_sink.ts locally). */
+  smtpUrl: string;
+  /** Sender of account mail, e.g. `BeatSight <no-reply@example.com>`. */
+  mailFrom: string;
+  /** Sign-in attempts allowed per email and IP address per 15 minutes. */
+  signinAttemptsPer15Min: number;
+  /** Emails (lower case) that get the admin scope once verified: how the first admin is made. */
+  adminEmails: string[];
+  /** OpenID Connect provider for "Sign in with ..."; absent when OIDC_ISSUER is unset. */
+  oidc?: { issuer: string; clientId: string; clientSecret: string; name: string };
 }
 
 /** A configuration problem a person can fix by setting env variables. */
@@ -84,6 +94,14 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   CLAMD_HOST: optionalText,
   CLAMD_PORT: int(3310),
+  SMTP_URL: z.string().url().default("smtp://127.0.0.1:2525"),
+  MAIL_FROM: z.string().min(3).default("BeatSight <no-reply@beatsight.local>"),
+  SIGNIN_ATTEMPTS_PER_15_MIN: int(10),
+  ADMIN_EMAILS: z.string().default(""),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  OIDC_NAME: z.string().min(1).default("single sign-on"),
 });
 
 /**
@@ -101,6 +119,11 @@ export function loadConfig(env: Record<string, string | undefined>): WebConfig {
     throw new ConfigError(`The web server cannot start; fix these environment variables:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  if (e.OIDC_ISSUER && (!e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET)) {
+    throw new ConfigError(
+      "The web server cannot start: OIDC_ISSUER is set, so set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too.",
+    );
+  }
   let callbackSigningKeys: SigningKey[];
   try {
     callbackSigningKeys = parseSigningKeys(e.CALLBACK_SIGNING_KEYS);
@@ -136,5 +159,17 @@ export function loadConfig(env: Record<string, string | undefined>): WebConfig {
     logLevel: e.LOG_LEVEL,
     clamdHost: e.CLAMD_HOST,
     clamdPort: e.CLAMD_PORT,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    signinAttemptsPer15Min: e.SIGNIN_ATTEMPTS_PER_15_MIN,
+    adminEmails: e.ADMIN_EMAILS.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean),
+    oidc: e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+      ? {
+        issuer: e.OIDC_ISSUER.replace(/\/+$/, ""),
+        clientId: e.OIDC_CLIENT_ID,
+        clientSecret: e.OIDC_CLIENT_SECRET,
+        name: e.OIDC_NAME,
+      }
+      : undefined,
   };
 }

@@ -11,6 +11,7 @@ import { type Callback, signCallback, type SigningKey } from "../../inference/sr
 import { type JobMessage, jobMessageSchema } from "../../inference/src/contracts/job_message.ts";
 import { startQStashDispatcher } from "../../devstack/qstash_dispatcher.ts";
 import { startS3 } from "../../devstack/s3.ts";
+import { type SmtpSink, startSmtpSink } from "../../devstack/smtp_sink.ts";
 import { startRedisBridge } from "../../devstack/upstash_redis_bridge.ts";
 import { createApp } from "../app.ts";
 import { JobEventBus } from "./job_event_bus.ts";
@@ -44,6 +45,8 @@ export interface Harness {
   deps: AppDeps;
   deliveries: Delivery[];
   signingKey: SigningKey;
+  /** The SMTP sink the app's mail goes to (SMTP_URL). */
+  mail: SmtpSink;
   /** Set what the fake inference answers from now on. */
   setInferenceStatus(status: number): void;
   /** Waits until `count` deliveries arrived (default timeout 5 s). */
@@ -76,6 +79,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     retryMaxMs: 50,
   });
   cleanups.push(() => qstash.close());
+  const mail = await startSmtpSink();
+  cleanups.push(() => mail.close());
 
   const deliveries: Delivery[] = [];
   let inferenceStatus = options.inferenceStatus ?? 200;
@@ -111,6 +116,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Tests create many AI jobs per user; the quota tests set their own small limits.
     FREE_MONTHLY_AI_RUNS: "1000",
     LOG_LEVEL: "error",
+    SMTP_URL: mail.smtpUrl,
     ...options.env,
   });
   const deps: AppDeps = {
@@ -139,6 +145,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     deps,
     deliveries,
     signingKey,
+    mail,
     setInferenceStatus: (status) => (inferenceStatus = status),
     waitForDeliveries,
     async close() {

@@ -20,7 +20,7 @@ import { createGuestUser } from "../db/users.ts";
 import { APP_ISLANDS } from "../islands/mod.ts";
 import type { JobView } from "../islands/job_view.ts";
 import type { AppEnv, SessionUser } from "../lib/app_env.ts";
-import { authenticate, setSessionCookie, signSession } from "../lib/auth.ts";
+import { authenticate, guestSessionUser, setSessionCookie, signSession } from "../lib/auth.ts";
 import { HttpError, NotFoundError } from "../lib/errors.ts";
 import { renderPage } from "../lib/render.tsx";
 import { getJson } from "../lib/storage.ts";
@@ -47,7 +47,7 @@ async function ensureGuest(c: Context<AppEnv>): Promise<SessionUser> {
   if (c.var.user) return c.var.user;
   const { sql, config } = c.var.deps;
   const row = await createGuestUser(sql, GUEST_NAME);
-  const user: SessionUser = { id: row.id, displayName: row.displayName ?? GUEST_NAME, role: row.role, isGuest: true };
+  const user = guestSessionUser({ ...row, displayName: row.displayName ?? GUEST_NAME });
   setSessionCookie(c, await signSession(user, config.sessionSecret));
   c.set("user", user);
   return user;

@@ -6,6 +6,8 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../lib/app_env.ts";
 import { requireUser } from "../../lib/auth.ts";
 import { jsonBodyLimit } from "../../middleware/limits.ts";
+import { accountRoutes } from "./account.ts";
+import { adminRoutes, reviewRoutes } from "./admin.ts";
 import { callbackRoutes } from "./callbacks.ts";
 import { catalogueRoutes } from "./catalogue.ts";
 import { jobEventRoutes } from "./job_events.ts";
@@ -33,6 +35,9 @@ export const apiV1 = new Hono<AppEnv>()
   .use("*", jsonBodyLimit())
   .route("/callbacks", callbackRoutes)
   .route("/sessions", sessionRoutes)
+  .route("/account", accountRoutes)
+  .route("/admin", adminRoutes)
+  .route("/review", reviewRoutes)
   // The public catalogue (GET /songs) answers before the signed-in routes' requireUser runs.
   .route("/songs", catalogueRoutes)
   .route("/songs", mapFileRoutes)

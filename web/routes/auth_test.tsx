@@ -1,0 +1,245 @@
+import assert from "node:assert/strict";
+import { linkIn, TestAgent, waitForMail } from "../lib/accounts/test_agent.ts";
+import { guest, seedReadySong, startHarness } from "../lib/test_harness.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const PASSWORD = "drum-and-bass-99";
+
+Deno.test({
+  name: "accounts - sign up mails a verify link that works once; sign out; sign in; forms need CSRF",
+  ...opts,
+  fn: async () => {
+    const h = await startHarness();
+    try {
+      const a = new TestAgent(h.app);
+      const signup = await a.page("/signup");
+      assert.equal(signup.status, 200);
+      assert.match(signup.html, /data-testid="signup-email"/);
+      assert.doesNotMatch(signup.html, /<script/, "no JavaScript on account pages");
+
+      const noToken = await a.form("/signup", {
+        _csrf: "",
+        email: "ann@example.com",
+        password: PASSWORD,
+        displayName: "Ann",
+      });
+      assert.equal(noToken.status, 403);
+      assert.match((await noToken.json()).error.message, /security token/);
+
+      const bad = await a.form("/signup", { email: "not-an-email", password: "short", displayName: "Ann" });
+      assert.equal(bad.status, 400);
+      const badHtml = await bad.text();
+      assert.match(badHtml, /Email must be an email address/);
+      assert.match(badHtml, /Password must be at least 10 characters/);
+      assert.match(badHtml, /value="Ann"/, "typed values are kept");
+
+      const res = await a.form("/signup", { email: "Ann@Example.com", password: PASSWORD, displayName: "Ann" });
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.get("location"), "/account?welcome=1");
+      assert.ok(a.jar.has("bs_session") && a.jar.has("bs_refresh"));
+      const account = await a.page("/account");
+      assert.match(account.html, /data-testid="email-verified">Not yet/);
+      assert.match(account.html, /data-testid="account-menu"[^]*Ann/);
+
+      const [mail] = await waitForMail(h.mail.messages, 1);
+      assert.deepEqual(mail.to.map((t) => t.toLowerCase()), ["ann@example.com"]);
+      assert.match(mail.subject, /Confirm your email/);
+      const link = linkIn(mail.text, "/verify-email");
+      const first = await a.page(link);
+      assert.equal(first.status, 200);
+      assert.match(first.html, /is confirmed/);
+      assert.match((await a.page("/account")).html, /data-testid="email-verified">Yes/);
+      const again = await a.page(link);
+      assert.equal(again.status, 400, "a verify link works once");
+      assert.match(again.html, /not valid any more/);
+
+      const other = new TestAgent(h.app);
+      await other.page("/signup");
+      const taken = await other.form("/signup", { email: "ann@example.com", password: PASSWORD, displayName: "A2" });
+      assert.equal(taken.status, 409, "emails are unique ignoring case");
+
+      const out = await a.form("/signout", {});
+      assert.equal(out.status, 303);
+      assert.ok(!a.jar.has("bs_session") && !a.jar.has("bs_refresh"));
+      assert.equal((await a.request("/api/v1/account/me")).status, 401);
+
+      await a.page("/signin");
+      const wrong = await a.form("/signin", { email: "ann@example.com", password: "wrong-password" });
+      assert.equal(wrong.status, 401);
+      assert.match(await wrong.text(), /The email or password is wrong\./);
+      const nobody = await a.form("/signin", { email: "nobody@example.com", password: PASSWORD });
+      assert.match(await nobody.text(), /The email or password is wrong\./, "same message for unknown emails");
+      const ok = await a.form("/signin?next=/account", { email: "ANN@example.com", password: PASSWORD });
+      assert.equal(ok.status, 303);
+      assert.equal(ok.headers.get("location"), "/account");
+      const me = await (await a.request("/api/v1/account/me")).json();
+      assert.equal(me.account.email, "Ann@Example.com");
+      assert.equal(me.account.emailVerified, true);
+      const offsite = await a.form("/signin?next=//evil.example", { email: "ann@example.com", password: PASSWORD });
+      assert.equal(offsite.headers.get("location"), "/", "next never leaves the site");
+    } finally {
+      await h.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "accounts - password reset by email: once, signs out other sessions; unknown emails look the same",
+  ...opts,
+  fn: async () => {
+    const h = await startHarness();
+    try {
+      const a = new TestAgent(h.app);
+      await a.page("/signup");
+      await a.form("/signup", { email: "bo@example.com", password: PASSWORD, displayName: "Bo" });
+      const other = new TestAgent(h.app);
+      await other.page("/signin");
+      assert.equal((await other.form("/signin", { email: "bo@example.com", password: PASSWORD })).status, 303);
+
+      const anon = new TestAgent(h.app);
+      await anon.page("/forgot-password");
+      const unknown = await anon.form("/forgot-password", { email: "ghost@example.com" });
+      const known = await anon.form("/forgot-password", { email: "bo@example.com" });
+      assert.equal(unknown.status, 303);
+      assert.equal(known.headers.get("location"), unknown.headers.get("location"));
+      const mails = await waitForMail(h.mail.messages, 2);
+      assert.equal(mails.length, 2, "verification + one reset; nothing for the unknown email");
+      const link = linkIn(mails[1].text, "/reset-password");
+      const form = await anon.page(link);
+      assert.equal(form.status, 200);
+      const token = new URL(link, "http://x").searchParams.get("token")!;
+      const weak = await anon.form("/reset-password", { token, password: "short" });
+      assert.equal(weak.status, 400);
+      const done = await anon.form("/reset-password", { token, password: "a-new-password-42" });
+      assert.equal(done.status, 303);
+      assert.equal((await anon.page(link)).status, 400, "reset links work once");
+
+      // The other device's refresh token no longer works once its access token is gone.
+      other.jar.delete("bs_session");
+      assert.equal((await other.request("/api/v1/account/me")).status, 401);
+      const signin = new TestAgent(h.app);
+      await signin.page("/signin");
+      assert.equal((await signin.form("/signin", { email: "bo@example.com", password: PASSWORD })).status, 401);
+      assert.equal(
+        (await signin.form("/signin", { email: "bo@example.com", password: "a-new-password-42" })).status,
+        303,
+      );
+    } finally {
+      await h.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "accounts - sign-in attempts are rate limited per email and IP with Retry-After",
+  ...opts,
+  fn: async () => {
+    const h = await startHarness({ env: { SIGNIN_ATTEMPTS_PER_15_MIN: "3" } });
+    try {
+      const a = new TestAgent(h.app);
+      await a.page("/signin");
+      const email = `rl-${crypto.randomUUID()}@example.com`;
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await a.form("/signin", { email, password: "whatever-123" })).status);
+      assert.deepEqual(statuses, [401, 401, 401, 429]);
+      const limited = await a.form("/signin", { email, password: "whatever-123" });
+      assert.ok(Number(limited.headers.get("retry-after")) > 0);
+      assert.match(await limited.text(), /Too many sign-in attempts/);
+      const otherEmail = await a.form("/signin", { email: `x-${email}`, password: "whatever-123" });
+      assert.equal(otherEmail.status, 401, "another email is counted separately");
+    } finally {
+      await h.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "accounts - refresh tokens rotate; reusing an old one revokes the family; sign out everywhere",
+  ...opts,
+  fn: async () => {
+    const h = await startHarness();
+    try {
+      const a = new TestAgent(h.app);
+      await a.page("/signup");
+      await a.form("/signup", { email: "cy@example.com", password: PASSWORD, displayName: "Cy" });
+      const firstRefresh = a.jar.get("bs_refresh")!;
+      a.jar.delete("bs_session"); // as if the 15-minute access token expired
+      assert.equal((await a.request("/api/v1/account/me")).status, 200, "refreshed transparently");
+      const secondRefresh = a.jar.get("bs_refresh")!;
+      assert.notEqual(secondRefresh, firstRefresh, "rotated");
+      assert.ok(a.jar.get("bs_session"));
+
+      // Within the grace period the previous token still yields an access token (racing requests) ...
+      const racer = new TestAgent(h.app);
+      racer.jar.set("bs_refresh", firstRefresh);
+      assert.equal((await racer.request("/api/v1/account/me")).status, 200);
+      assert.equal(racer.jar.get("bs_refresh"), firstRefresh, "but no new refresh token");
+      // ... after it, the same reuse revokes the family: the thief and the owner are both signed out.
+      await h.deps.sql`update sessions set rotated_at = now() - interval '1 hour'`;
+      const thief = new TestAgent(h.app);
+      thief.jar.set("bs_refresh", firstRefresh);
+      assert.equal((await thief.request("/api/v1/account/me")).status, 401);
+      const [row] = await h.deps.sql`select revoked_reason from sessions`;
+      assert.equal(row.revoked_reason, "refresh token reused");
+      a.jar.delete("bs_session");
+      assert.equal((await a.request("/api/v1/account/me")).status, 401, "the family is gone for everyone");
+
+      const b1 = new TestAgent(h.app);
+      const b2 = new TestAgent(h.app);
+      for (const b of [b1, b2]) {
+        await b.page("/signin");
+        assert.equal((await b.form("/signin", { email: "cy@example.com", password: PASSWORD })).status, 303);
+      }
+      await b1.page("/account");
+      const all = await b1.request("/api/v1/account/signout-everywhere", {
+        method: "POST",
+        headers: { "x-csrf-token": b1.csrf },
+      });
+      assert.equal(all.status, 200);
+      assert.equal((await all.json()).revoked, 2);
+      b2.jar.delete("bs_session");
+      assert.equal((await b2.request("/api/v1/account/me")).status, 401);
+      const noCsrf = await b2.request("/api/v1/account/signout", { method: "POST" });
+      assert.equal(noCsrf.status, 200, "no session cookie left, so nothing to protect");
+    } finally {
+      await h.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "accounts - a guest who signs up keeps their songs; a guest who signs in hands them over",
+  ...opts,
+  fn: async () => {
+    const h = await startHarness();
+    try {
+      const a = new TestAgent(h.app);
+      await a.page("/signup");
+      const guestRes = await a.request("/api/v1/sessions/guest", { method: "POST" });
+      const guestId = (await guestRes.json()).user.id;
+      const songId = await seedReadySong(h, guestId);
+      const noCsrf = await a.request("/api/v1/jobs", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "generate_map", songId }),
+      });
+      assert.equal(noCsrf.status, 403, "cookie-authenticated API calls need the CSRF header");
+      await a.form("/signup", { email: "dee@example.com", password: PASSWORD, displayName: "Dee" });
+      const me = await (await a.request("/api/v1/account/me")).json();
+      assert.equal(me.user.id, guestId, "the guest row became the account");
+      assert.equal(me.user.isGuest, false);
+      assert.equal((await a.request(`/api/v1/songs/${songId}`)).status, 200);
+
+      const g2 = await guest(h.app);
+      const song2 = await seedReadySong(h, g2.userId);
+      const b = new TestAgent(h.app);
+      b.jar.set("bs_session", g2.headers.authorization.slice("Bearer ".length));
+      await b.page("/signin");
+      assert.equal((await b.form("/signin", { email: "dee@example.com", password: PASSWORD })).status, 303);
+      const [owner] = await h.deps.sql`select owner_id from songs where id = ${song2}`;
+      assert.equal(owner.owner_id, guestId);
+    } finally {
+      await h.close();
+    }
+  },
+});
