@@ -2,7 +2,6 @@
  * The page bodies (server-only): each takes plain data and returns a full document via Layout. Routes
  * (web/routes/pages.tsx) load the data and call these; islands are used only where the page must react.
  */
-import type { BsmMap } from "../../inference/src/contracts/bsm.ts";
 import type { Job } from "../db/jobs.ts";
 import type { MapVersion } from "../db/maps.ts";
 import type { Song } from "../db/songs.ts";
@@ -10,7 +9,7 @@ import type { JobView } from "../islands/job_view.ts";
 import { Island } from "../lib/islands.ts";
 import { ErrorBox } from "./ErrorBox.tsx";
 import { Layout } from "./Layout.tsx";
-import { formatDuration, MapSummary } from "./MapSummary.tsx";
+import { formatDuration } from "./MapSummary.tsx";
 
 const songUrl = (id: string) => `/songs/${encodeURIComponent(id)}`;
 const jobUrl = (id: string) => `/jobs/${encodeURIComponent(id)}`;
@@ -93,44 +92,6 @@ export function JobPage({ job, song }: { job: JobView; song: Song }) {
         For <a href={songUrl(song.id)}>{songTitle(song)}</a>
       </p>
       <Island name="JobProgress" props={{ initial: job }} />
-    </Layout>
-  );
-}
-
-/** Data of {@link MapPage}; `map` is null when the stored document is missing or invalid (`problem` says why). */
-export interface MapPageProps {
-  song: Song;
-  version: MapVersion;
-  map: BsmMap | null;
-  problem?: string;
-}
-
-/** `/songs/:id/map`: the map's summary and its .bsm JSON. */
-export function MapPage({ song, version, map, problem }: MapPageProps) {
-  return (
-    <Layout title={`Drum map: ${songTitle(song)}`}>
-      <h1>Drum map</h1>
-      <p>
-        <a href={songUrl(song.id)}>{songTitle(song)}</a> · version {version.version}
-        {version.modelVersion ? ` · model ${version.modelVersion}` : ""}
-      </p>
-      <ErrorBox message={problem} />
-      {map && <MapSummary map={map} />}
-      {map && (
-        <section class="stack">
-          <p>
-            <a
-              class="button"
-              href={`/api/v1${songUrl(song.id)}/map`}
-              download={`${song.title || "drum-map"}.bsm`}
-              data-testid="download-map"
-            >
-              Download .bsm
-            </a>
-          </p>
-          <pre class="json" data-testid="map-json" tabIndex={0}>{JSON.stringify(map, null, 2)}</pre>
-        </section>
-      )}
     </Layout>
   );
 }

@@ -5,7 +5,8 @@
 import type { IslandRegistry } from "../lib/islands.ts";
 import GenerateButton from "./GenerateButton.tsx";
 import JobProgress from "./JobProgress.tsx";
+import Player from "./Player.tsx";
 import Uploader from "./Uploader.tsx";
 
 /** Island name (file name) -> component. */
-export const APP_ISLANDS: IslandRegistry = { GenerateButton, JobProgress, Uploader };
+export const APP_ISLANDS: IslandRegistry = { GenerateButton, JobProgress, Player, Uploader };

@@ -12,7 +12,8 @@ import { z } from "zod";
 import { bsmSchema } from "../../inference/src/contracts/bsm.ts";
 import { STAGES_BY_JOB_TYPE } from "../../inference/src/contracts/stages.ts";
 import { BUILD_DIR, isHashedAsset, islandAssets } from "../build.ts";
-import { ErrorPage, HomePage, JobPage, MapPage, SongPage } from "../components/Pages.tsx";
+import { MapPage } from "../components/MapPage.tsx";
+import { ErrorPage, HomePage, JobPage, SongPage } from "../components/Pages.tsx";
 import { findUserJob, type Job, listUserJobs } from "../db/jobs.ts";
 import { findSongCurrentMap } from "../db/maps.ts";
 import { findReadableSong, findUserSong } from "../db/songs.ts";
@@ -133,7 +134,11 @@ pages.get("/songs/:id/map", async (c) => {
   });
   const parsed = bsmSchema.safeParse(stored);
   const problem = parsed.success ? undefined : "The stored map file is missing or damaged; try generating it again.";
-  return await html(c, <MapPage song={song} version={current.version} map={parsed.data ?? null} problem={problem} />);
+  const status = current.map.status === "verified" ? "verified" : "unverified";
+  return await html(
+    c,
+    <MapPage song={song} version={current.version} map={parsed.data ?? null} problem={problem} status={status} />,
+  );
 });
 
 pages.get("/jobs/:id", async (c) => {

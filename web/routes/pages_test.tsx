@@ -94,7 +94,13 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
       const setCookie = res.headers.get("set-cookie") ?? "";
       assert.match(setCookie, /bs_session=[^;]+;.*HttpOnly/i);
       const html = await res.text();
-      assert.match(html, /<bs-island data-island="Uploader" data-index="0">/);
+      assert.match(html, /<bs-island data-island="SearchBox" data-index="0">/);
+      assert.match(html, /<bs-island data-island="Uploader" data-index="1">/);
+      assert.match(
+        html,
+        /<bs-island data-island="ServiceWorker" data-index="2">/,
+        "pages with islands register the worker",
+      );
       assert.match(html, /data-testid="upload-file"/);
       assert.match(html, /<label[^>]*>\s*Title/);
       assert.match(html, /<script type="module" src="\/static\/build\/runtime-[A-Z0-9]{8}\.js"><\/script>/);
@@ -114,7 +120,7 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
       assert.match(html, /data-testid="song-status" data-status="fingerprinting"/);
       assert.match(html, /data-testid="fingerprint-status" data-status="running"/);
       assert.match(html, /http-equiv="refresh"/);
-      assert.doesNotMatch(html, /<script/);
+      assert.doesNotMatch(html, /<script/, "no island, so neither the runtime nor the service worker registration");
       assert.doesNotMatch(html, /generate-map/);
     });
 
@@ -130,7 +136,7 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
       assert.doesNotMatch(html, /open-map/);
     });
 
-    await t.step("/songs/:id/map: summary, lanes, JSON and download; the song page links to it", async () => {
+    await t.step("/songs/:id/map: player, summary, lanes, JSON and downloads; the song page links to it", async () => {
       const job = await newJob(readySongId, "generate_map");
       await updateJob(db.sql, job.id, { status: "succeeded", stage: "package", progress: 1 });
       const key = `maps/unverified/${readySongId}/${job.id}.bsm`;
@@ -164,8 +170,15 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
       assert.match(html, /data-testid="lane-snare"><th scope="row">snare<\/th><td>1<\/td>/);
       const json = /data-testid="map-json"[^>]*>([^<]*)<\/pre>/.exec(html)?.[1] ?? "";
       assert.deepEqual(JSON.parse(json.replace(/&quot;/g, '"').replace(/&amp;/g, "&")), BSM);
-      assert.match(html, new RegExp(`href="/api/v1/songs/${readySongId}/map" download="Song.bsm"`));
-      assert.doesNotMatch(html, /<script/);
+      assert.match(html, new RegExp(`href="/api/v1/songs/${readySongId}/map.bsm" download data-testid="download-bsm"`));
+      assert.match(
+        html,
+        new RegExp(`href="/api/v1/songs/${readySongId}/map.mid" download data-testid="download-midi"`),
+      );
+      // The Player island renders the staff on the server and ships its script; the JSON stays as the fallback.
+      assert.match(html, /<bs-island data-island="Player"[^>]*><section class="player card" data-testid="player"/);
+      assert.match(html, /data-testid="notation" data-bar="1"/);
+      assert.match(html, /data-testid="player-play" disabled/);
 
       await s3Client.send(
         new PutObjectCommand({ Bucket: "beatsight", Key: key, Body: "{broken", ContentType: "application/json" }),
