@@ -35,6 +35,8 @@ export interface OidcIssuerOptions {
 export interface OidcIssuer {
   /** `http://127.0.0.1:<port>`: OIDC_ISSUER. */
   issuer: string;
+  /** Allows one more redirect URI for `clientId` (for a relying party whose port is known only later). */
+  registerRedirectUri(clientId: string, uri: string): void;
   /** Changes (or clears) the user signed in without a form. */
   setAutoConsentUser(user: OidcUser | undefined): void;
   close(): Promise<void>;
@@ -186,6 +188,8 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<OidcI
   return {
     issuer,
     setAutoConsentUser: (user) => (autoUser = user),
+    registerRedirectUri: (clientId, uri) =>
+      options.clients.find((c) => c.clientId === clientId)?.redirectUris.push(uri),
     close: () => server.shutdown(),
   };
 }
