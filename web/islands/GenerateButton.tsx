@@ -1,16 +1,19 @@
 /** Starts the AI drum-map job for a song and opens the job's progress page. */
 import { useSignal } from "@preact/signals";
 import { ErrorBox } from "../components/ErrorBox.tsx";
+import { QuotaLine, type QuotaLineProps } from "../components/QuotaLine.tsx";
 import { api, errorText } from "./api.ts";
 import { useHydrated } from "./hooks.ts";
 
 /** Props of {@link GenerateButton}. */
 export interface GenerateButtonProps {
   songId: string;
+  /** The visitor's AI runs this month; with none left the button is disabled and says when they come back. */
+  quota?: QuotaLineProps["quota"];
 }
 
-/** "Generate drum map": `POST /api/v1/jobs` then go to `/jobs/{id}`; API errors (quota, rate limit) shown. */
-export default function GenerateButton({ songId }: GenerateButtonProps) {
+/** "Generate with AI": `POST /api/v1/jobs` then go to `/jobs/{id}`; API errors (quota, rate limit) shown. */
+export default function GenerateButton({ songId, quota }: GenerateButtonProps) {
   useHydrated();
   const busy = useSignal(false);
   const error = useSignal<string | null>(null);
@@ -30,9 +33,16 @@ export default function GenerateButton({ songId }: GenerateButtonProps) {
 
   return (
     <div class="stack">
-      <button type="button" class="button primary" data-testid="generate-map" disabled={busy.value} onClick={start}>
-        {busy.value ? "Starting…" : "Generate drum map"}
+      <button
+        type="button"
+        class="button primary"
+        data-testid="generate-map"
+        disabled={busy.value || quota?.remaining === 0}
+        onClick={start}
+      >
+        {busy.value ? "Starting…" : "Generate with AI"}
       </button>
+      {quota && <QuotaLine quota={quota} />}
       <ErrorBox message={error.value} />
     </div>
   );

@@ -5,8 +5,21 @@
 import type { IslandRegistry } from "../lib/islands.ts";
 import GenerateButton from "./GenerateButton.tsx";
 import JobProgress from "./JobProgress.tsx";
+import Notifications from "./Notifications.tsx";
 import Player from "./Player.tsx";
+import SaveMapButton from "./SaveMapButton.tsx";
+import SearchBox from "./SearchBox.tsx";
+import ServiceWorker from "./ServiceWorker.tsx";
 import Uploader from "./Uploader.tsx";
 
 /** Island name (file name) -> component. */
-export const APP_ISLANDS: IslandRegistry = { GenerateButton, JobProgress, Player, Uploader };
+export const APP_ISLANDS: IslandRegistry = {
+  GenerateButton,
+  JobProgress,
+  Notifications,
+  Player,
+  SaveMapButton,
+  SearchBox,
+  ServiceWorker,
+  Uploader,
+};

@@ -4,7 +4,7 @@
  * exactly when the job finished.
  */
 import type { Db } from "../db/db_types.ts";
-import type { Job } from "../db/jobs.ts";
+import { type Job, listUserJobs } from "../db/jobs.ts";
 import { findMap } from "../db/maps.ts";
 import { insertNotification } from "../db/notifications.ts";
 import { saveMap } from "../db/saved_maps.ts";
@@ -45,4 +45,21 @@ export async function saveReadableMap(db: Db, userId: string, mapId: string): Pr
     throw new NotFoundError("map");
   }
   await saveMap(db, userId, mapId);
+}
+
+/** A job with the display title of its song, for the library's "recent jobs". */
+export type JobWithTitle = Job & { songTitle: string };
+
+/** The user's newest jobs with their songs' titles ("Title — Artist"), at most `limit`. */
+export async function recentJobs(db: Db, userId: string, limit: number): Promise<JobWithTitle[]> {
+  const jobs = (await listUserJobs(db, userId, { limit })).slice(0, limit);
+  if (jobs.length === 0) return [];
+  const songs = await db`select id, title, artist from songs where id = any(${jobs.map((j) => j.songId)}::uuid[])`;
+  const titles = new Map(songs.map((s) => [s.id as string, displayTitle(s.title, s.artist)]));
+  return jobs.map((j) => ({ ...j, songTitle: titles.get(j.songId) ?? "Untitled song" }));
+}
+
+function displayTitle(title: string | null, artist: string | null): string {
+  const t = title?.trim() || "Untitled song";
+  return artist?.trim() ? `${t} — ${artist.trim()}` : t;
 }

@@ -94,7 +94,13 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
       const setCookie = res.headers.get("set-cookie") ?? "";
       assert.match(setCookie, /bs_session=[^;]+;.*HttpOnly/i);
       const html = await res.text();
-      assert.match(html, /<bs-island data-island="Uploader" data-index="0">/);
+      assert.match(html, /<bs-island data-island="SearchBox" data-index="0">/);
+      assert.match(html, /<bs-island data-island="Uploader" data-index="1">/);
+      assert.match(
+        html,
+        /<bs-island data-island="ServiceWorker" data-index="2">/,
+        "pages with islands register the worker",
+      );
       assert.match(html, /data-testid="upload-file"/);
       assert.match(html, /<label[^>]*>\s*Title/);
       assert.match(html, /<script type="module" src="\/static\/build\/runtime-[A-Z0-9]{8}\.js"><\/script>/);
@@ -114,7 +120,7 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
       assert.match(html, /data-testid="song-status" data-status="fingerprinting"/);
       assert.match(html, /data-testid="fingerprint-status" data-status="running"/);
       assert.match(html, /http-equiv="refresh"/);
-      assert.doesNotMatch(html, /<script/);
+      assert.doesNotMatch(html, /<script/, "no island, so neither the runtime nor the service worker registration");
       assert.doesNotMatch(html, /generate-map/);
     });
 
