@@ -7,10 +7,12 @@
  */
 import { join } from "node:path";
 import { startClamd } from "./clamd.ts";
+import { startOidcIssuer } from "./oidc_issuer.ts";
 import { startPglite } from "./pglite.ts";
 import { startQStashDispatcher } from "./qstash_dispatcher.ts";
 import { S3RVER_CREDENTIALS, startS3 } from "./s3.ts";
 import { startRedisBridge } from "./upstash_redis_bridge.ts";
+import { startSmtpSink } from "./smtp_sink.ts";
 
 /** Ports of the stand-ins; 0 picks a free port. Defaults are the documented dev ports. */
 export interface DevstackPorts {
@@ -24,6 +26,12 @@ export interface DevstackPorts {
   postgres?: number;
   /** Default 3310. */
   clamd?: number;
+  /** SMTP sink; default 2525. */
+  smtp?: number;
+  /** SMTP sink's inbox page and `/messages`; default 8025. */
+  mailInbox?: number;
+  /** OpenID Connect issuer; default 8090. */
+  oidc?: number;
 }
 
 /** Options of {@link startDevstack}. */
@@ -50,6 +58,9 @@ export const DEFAULT_PORTS: Required<DevstackPorts> = {
   s3: 9000,
   postgres: 5433,
   clamd: 3310,
+  smtp: 2525,
+  mailInbox: 8025,
+  oidc: 8090,
 };
 const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -175,9 +186,33 @@ async function startLocalClamd(o: DevstackOptions, out: Record<string, string>, 
   Object.assign(out, { CLAMD_HOST: clamd.host, CLAMD_PORT: String(clamd.port) });
 }
 
+/** Mail: the SMTP sink; SMTP_URL for the web, MAIL_INBOX_URL for people and tests to read what was sent. */
+async function startMail(o: DevstackOptions, out: Record<string, string>, stops: Stopper[]) {
+  const sink = await startSmtpSink({ smtpPort: portOf(o.ports, "smtp"), httpPort: portOf(o.ports, "mailInbox") });
+  stops.push(sink.close);
+  Object.assign(out, { SMTP_URL: sink.smtpUrl, MAIL_INBOX_URL: sink.httpUrl });
+}
+
+/** "Sign in with BeatSight Dev ID": the local issuer shows a form asking for any email. */
+async function startOidc(o: DevstackOptions, out: Record<string, string>, stops: Stopper[]) {
+  const client = { clientId: "beatsight-dev", clientSecret: secret("oidc_"), redirectUris: [] };
+  const issuer = await startOidcIssuer({
+    port: portOf(o.ports, "oidc"),
+    clients: [client],
+    allowLoopbackRedirects: true,
+  });
+  stops.push(issuer.close);
+  Object.assign(out, {
+    OIDC_ISSUER: issuer.issuer,
+    OIDC_CLIENT_ID: client.clientId,
+    OIDC_CLIENT_SECRET: client.clientSecret,
+    OIDC_NAME: "BeatSight Dev ID",
+  });
+}
+
 /** The service settings passed through from `env` (other variables such as PATH are the caller's business). */
 const SERVICE_ENV =
-  /^(REDIS_URL|UPSTASH_REDIS_REST_(URL|TOKEN)|QSTASH_\w+|S3_\w+|AWS_\w+|DATABASE_URL|DB_POOL_MAX|CLAMD_\w+|CALLBACK_SIGNING_KEYS|SESSION_SECRET)$/;
+  /^(REDIS_URL|UPSTASH_REDIS_REST_(URL|TOKEN)|QSTASH_\w+|S3_\w+|AWS_\w+|DATABASE_URL|DB_POOL_MAX|CLAMD_\w+|CALLBACK_SIGNING_KEYS|SESSION_SECRET|SMTP_URL|MAIL_\w+|OIDC_\w+|ADMIN_EMAILS)$/;
 
 /** Env names that, when set, mean "use the real service" for each stand-in. */
 const STAND_INS = [
@@ -186,6 +221,8 @@ const STAND_INS = [
   ["S3_ENDPOINT", startLocalS3],
   ["DATABASE_URL", startPostgres],
   ["CLAMD_HOST", startLocalClamd],
+  ["SMTP_URL", startMail],
+  ["OIDC_ISSUER", startOidc],
 ] as const;
 
 /**

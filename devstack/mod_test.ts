@@ -5,7 +5,7 @@ import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { startDevstack } from "./mod.ts";
 import { scanBytes } from "../web/lib/virus_scan.ts";
 
-const FREE = { redisBridge: 0, qstash: 0, s3: 0, postgres: 0, clamd: 0 };
+const FREE = { redisBridge: 0, qstash: 0, s3: 0, postgres: 0, clamd: 0, smtp: 0, mailInbox: 0, oidc: 0 };
 
 function unusedPort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -27,6 +27,11 @@ Deno.test("devstack - starts every stand-in on free ports, spawning redis-server
     }
     assert.notEqual(env.QSTASH_CURRENT_SIGNING_KEY, env.QSTASH_NEXT_SIGNING_KEY);
     assert.match(env.CALLBACK_SIGNING_KEYS, /^dev1:/);
+    assert.match(env.SMTP_URL, /^smtp:\/\/127\.0\.0\.1:\d+$/);
+    assert.deepEqual(await (await fetch(`${env.MAIL_INBOX_URL}/messages`)).json(), [], "the inbox answers, empty");
+    const discovery = await (await fetch(`${env.OIDC_ISSUER}/.well-known/openid-configuration`)).json();
+    assert.equal(discovery.issuer, env.OIDC_ISSUER);
+    assert.ok(env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET);
 
     const redis = new Redis({
       url: env.UPSTASH_REDIS_REST_URL,
@@ -78,6 +83,10 @@ Deno.test("devstack - configured services are used as they are and nothing is st
     CLAMD_HOST: "clamd.internal",
     CLAMD_PORT: "3310",
     SESSION_SECRET: "from-env",
+    SMTP_URL: "smtp://mail.example:587",
+    OIDC_ISSUER: "https://id.example",
+    OIDC_CLIENT_ID: "c",
+    OIDC_CLIENT_SECRET: "s",
     PATH: "/usr/bin",
   };
   const stack = await startDevstack({ dataDir, env: given, ports: FREE });

@@ -27,6 +27,8 @@ export interface OidcIssuerOptions {
   /** Default 0 (a free port). */
   port?: number;
   clients: OidcClient[];
+  /** Dev only: accept any redirect URI on 127.0.0.1/localhost (the web's port may be picked at start). */
+  allowLoopbackRedirects?: boolean;
   /** When set, `/authorize` signs this user in without showing the form. */
   autoConsentUser?: OidcUser;
 }
@@ -104,7 +106,8 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<OidcI
     const a = parsed.data;
     const client = options.clients.find((c) => c.clientId === a.client_id);
     // An unknown client or redirect URI must never be redirected to: answer here instead.
-    if (!client || !client.redirectUris.includes(a.redirect_uri)) {
+    const loopback = options.allowLoopbackRedirects && /^http:\/\/(127\.0\.0\.1|localhost):\d+\//.test(a.redirect_uri);
+    if (!client || !(client.redirectUris.includes(a.redirect_uri) || loopback)) {
       return oauthError("invalid_client", "unknown client_id or unregistered redirect_uri");
     }
     if (!user) return loginForm(p);

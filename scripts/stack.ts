@@ -162,7 +162,9 @@ export async function launchStack(options: StackOptions): Promise<Stack> {
   const devstack = await startDevstack({
     dataDir: options.dataDir,
     env: options.env,
-    ports: options.standInPorts === "free" ? { redisBridge: 0, qstash: 0, s3: 0, postgres: 0, clamd: 0 } : undefined,
+    ports: options.standInPorts === "free"
+      ? { redisBridge: 0, qstash: 0, s3: 0, postgres: 0, clamd: 0, smtp: 0, mailInbox: 0, oidc: 0 }
+      : undefined,
   });
   const webUrl = `http://127.0.0.1:${webPort}`;
   const inferenceUrl = `http://127.0.0.1:${inferencePort}`;
