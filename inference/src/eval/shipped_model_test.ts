@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { decodeAudio } from "../pipeline/decode.ts";
+import { DEFAULT_MODEL_DIR, loadTranscriber } from "../pipeline/transcribe.ts";
+import { renderDrumPattern, type DrumPattern } from "../testing/synth.ts";
+import { scoreTrack } from "./evaluate.ts";
+import { readThresholds } from "./manifest_io.ts";
+
+/** The trained model shipped in inference/models (tested by name, whatever the manifest default is). */
+const MODEL = "drum_transcriber_v1";
+
+/** A half-time groove with 16th hi-hats: not a pattern of the training generator, and synth.ts's own sounds. */
+const HALF_TIME: DrumPattern = {
+  beatsPerBar: 4,
+  steps: 16,
+  lanes: {
+    kick: [1, 0, 0, 0, 0, 0, 0.8, 0, 0, 0, 0.7, 0, 0, 0, 0, 0],
+    snare: [0, 0, 0, 0, 0, 0, 0, 0, 0.95, 0, 0, 0, 0, 0, 0, 0],
+    hihat_closed: Array.from({ length: 16 }, (_, i) => (i % 2 ? 0.35 : 0.6)),
+  },
+};
+
+for (const [name, opts] of [
+  ["rock groove at 120 bpm", { bpm: 120, bars: 6, seed: 21 }],
+  ["half-time 16ths at 92 bpm", { bpm: 92, bars: 4, seed: 22, pattern: HALF_TIME }],
+] as const) {
+  test(`shipped model - ${name}: kick, snare and hi-hat within 50 ms, no other lane fires, tempo right`, async () => {
+    const t = await loadTranscriber({ modelName: MODEL });
+    const thresholds = await readThresholds(DEFAULT_MODEL_DIR, MODEL);
+    const groove = renderDrumPattern(opts);
+    const { samples, sampleRate } = await decodeAudio(groove.wav);
+    const act = await t.transcribe(samples, sampleRate);
+    const truth = {
+      id: name, style: "test", meter: "4/4", bpm: opts.bpm, source: "synth.ts", accompaniment: null,
+      durationSec: groove.durationSec, notes: groove.hits.map((h) => ({ time: h.time, lane: h.lane, velocity: 100 })),
+      beats: groove.beats, downbeats: groove.downbeats,
+    };
+    const s = scoreTrack(act, truth, thresholds);
+    for (const lane of ["kick", "snare", "hihat_closed"]) {
+      const c = s.counts[lane];
+      const f = (2 * c.tp) / (2 * c.tp + c.fp + c.fn);
+      assert.ok(f >= 0.9, `${lane}: ${JSON.stringify(c)}`);
+    }
+    const others = ["hihat_open", "hihat_pedal", "tom_high", "tom_mid", "tom_floor", "crash", "ride"];
+    const spurious = others.reduce((n, l) => n + s.counts[l].fp, 0);
+    assert.ok(spurious <= 2, `notes in lanes the groove does not play: ${spurious}`);
+    assert.ok(s.tempo.acc1, `tempo ${s.tempo.estimate} vs ${s.tempo.reference}`);
+  });
+}
