@@ -61,6 +61,12 @@ Deno.test(
         assert.equal(manifest.display, "standalone");
         const state = await tab.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
         assert.equal(state, "activated");
+        // Chromium's own verdict on installability (manifest fields, icons, secure origin, service worker).
+        const cdp = await context.newCDPSession(tab);
+        const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+        // Playwright's contexts are incognito, where Chromium never offers installs; every other check must pass.
+        const errors = installabilityErrors.map((e: { errorId: string }) => e.errorId);
+        assert.deepEqual(errors.filter((id: string) => id !== "in-incognito"), []);
       });
 
       const mapUrl = `${base}/songs/${black.songId}/map`;
@@ -79,7 +85,8 @@ Deno.test(
 
       await t.step("offline: the saved map page and its .bsm load; other pages show the offline page", async () => {
         await context.setOffline(true);
-        await tab.goto(mapUrl);
+        const response = await tab.goto(mapUrl);
+        assert.ok(response?.fromServiceWorker(), "answered by the service worker from its saved copy");
         assert.match(await tab.textContent("h1") ?? "", /Drum map/);
         assert.ok(await tab.isVisible("[data-testid=map-json]"));
         const bsm = await tab.evaluate(
