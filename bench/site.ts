@@ -178,7 +178,7 @@ try {
     library: "/library",
     signin: "/signin",
     signup: "/signup",
-    profile: "/profile",
+    account: "/account",
   };
   const browser = await launchChromium();
   const pageJs: PageJs[] = [];
