@@ -8,12 +8,12 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ComponentChildren } from "preact";
-import type { z } from "zod";
 import { islandAssets } from "../build.ts";
 import { emailTokenIsLive } from "../db/email_tokens.ts";
 import { revokeUserSessions } from "../db/sessions.ts";
 import {
   AccountPage,
+  AdminUsersPage,
   type FieldErrors,
   ForgotPasswordPage,
   MessagePage,
@@ -35,13 +35,14 @@ import {
 } from "../lib/accounts/accounts.ts";
 import { accountForIdentity, finishLogin, OIDC_COOKIE, OIDC_LOGIN_TTL_SEC, startLogin } from "../lib/accounts/oidc.ts";
 import { hashToken } from "../lib/accounts/tokens.ts";
-import { findAccount } from "../lib/accounts/user_queries.ts";
+import { findAccount, listAccounts, SCOPES, setScopes } from "../lib/accounts/user_queries.ts";
 import type { AppEnv } from "../lib/app_env.ts";
 import { authenticate, endSession, startSession } from "../lib/auth.ts";
 import { HttpError } from "../lib/errors.ts";
 import { APP_ISLANDS } from "../islands/mod.ts";
 import { renderPage } from "../lib/render.tsx";
-import { requireAccount } from "../middleware/scopes.ts";
+import { requireAccount, requireScope } from "../middleware/scopes.ts";
+import { z } from "zod";
 
 async function html(c: Context<AppEnv>, page: ComponentChildren, status: ContentfulStatusCode = 200) {
   c.header("Cache-Control", "no-store");
@@ -227,6 +228,24 @@ authPages.post("/account/signout-everywhere", requireAccount(), async (c) => {
   await revokeUserSessions(c.var.deps.sql, c.var.user!.id, "signed out everywhere");
   await endSession(c);
   return c.redirect("/signin", 303);
+});
+
+authPages.get("/admin/users", requireScope("admin"), async (c) => {
+  const users = await listAccounts(c.var.deps.sql, { limit: 100 });
+  return html(c, <AdminUsersPage users={users} scopes={SCOPES} />);
+});
+
+authPages.post("/admin/users/:id/scopes", requireScope("admin"), async (c) => {
+  const id = z.string().uuid().safeParse(c.req.param("id"));
+  // A checkbox group arrives as repeated fields; formData() keeps them all.
+  const scopes = z.array(z.enum(SCOPES)).safeParse((await c.req.formData()).getAll("scopes"));
+  if (!id.success || !scopes.success) throw new HttpError(400, "Unknown user or role.");
+  const list = scopes.data;
+  if (id.data === c.var.user!.id && !list.includes("admin")) {
+    throw new HttpError(409, "You cannot remove your own admin role.", { hint: "Ask another admin to do it." });
+  }
+  if (!await setScopes(c.var.deps.sql, id.data, list)) throw new HttpError(404, "The user was not found.");
+  return c.redirect("/admin/users", 303);
 });
 
 authPages.get("/auth/oidc/start", async (c) => {

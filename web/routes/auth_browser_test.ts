@@ -7,6 +7,8 @@ import { launchChromium, VIEWPORTS } from "../../tests/e2e/browser.ts";
 import { linkIn, waitForMail } from "../lib/accounts/test_agent.ts";
 import { startHarness } from "../lib/test_harness.ts";
 
+/** Sign-in attempts are rate limited in the shared Redis, so each run signs up a fresh address. */
+const RUN = crypto.randomUUID().slice(0, 8);
 const SHOTS = new URL("../../.tmp/screenshots/auth/", import.meta.url).pathname;
 
 Deno.test({
@@ -22,7 +24,7 @@ Deno.test({
       const page = await browser.newPage({ viewport: VIEWPORTS.phoneSmall });
       await page.goto(`${web}/signup`);
       await page.getByLabel("Name").fill("Robin");
-      await page.getByTestId("signup-email").fill("robin@example.com");
+      await page.getByTestId("signup-email").fill(`robin-${RUN}@example.com`);
       await page.getByTestId("signup-password").fill("paradiddle-2024");
       await page.screenshot({ path: `${SHOTS}signup-360.png`, fullPage: true });
       await page.getByTestId("signup-submit").click();
@@ -32,7 +34,7 @@ Deno.test({
 
       const [mail] = await waitForMail(h.mail.messages, 1);
       await page.goto(`${web}${linkIn(mail.text, "/verify-email")}`);
-      assert.match(await page.getByTestId("notice").innerText(), /robin@example\.com is confirmed/);
+      assert.match(await page.getByTestId("notice").innerText(), new RegExp(`robin-${RUN}@example\\.com is confirmed`));
       await page.goto(`${web}/account`);
       assert.equal(await page.getByTestId("email-verified").innerText(), "Yes");
       await page.screenshot({ path: `${SHOTS}account-360.png`, fullPage: true });
@@ -40,7 +42,7 @@ Deno.test({
       await page.getByTestId("signout").click();
       await page.waitForURL(`${web}/`);
       await page.goto(`${web}/signin`);
-      await page.getByTestId("signin-email").fill("robin@example.com");
+      await page.getByTestId("signin-email").fill(`robin-${RUN}@example.com`);
       await page.getByTestId("signin-password").fill("paradiddle-2024");
       await page.getByTestId("signin-submit").click();
       await page.waitForURL(`${web}/`);

@@ -4,6 +4,9 @@ import { guest, seedReadySong, startHarness } from "../lib/test_harness.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const PASSWORD = "drum-and-bass-99";
+// Sign-in rate limits live in the shared Redis for 15 minutes, so every run uses fresh addresses.
+const RUN = crypto.randomUUID().slice(0, 8);
+const addr = (name: string) => `${name}-${RUN}@example.com`;
 
 Deno.test({
   name: "accounts - sign up mails a verify link that works once; sign out; sign in; forms need CSRF",
@@ -19,7 +22,7 @@ Deno.test({
 
       const noToken = await a.form("/signup", {
         _csrf: "",
-        email: "ann@example.com",
+        email: addr("ann"),
         password: PASSWORD,
         displayName: "Ann",
       });
@@ -33,7 +36,11 @@ Deno.test({
       assert.match(badHtml, /Password must be at least 10 characters/);
       assert.match(badHtml, /value="Ann"/, "typed values are kept");
 
-      const res = await a.form("/signup", { email: "Ann@Example.com", password: PASSWORD, displayName: "Ann" });
+      const res = await a.form("/signup", {
+        email: addr("Ann").replace("example", "Example"),
+        password: PASSWORD,
+        displayName: "Ann",
+      });
       assert.equal(res.status, 303);
       assert.equal(res.headers.get("location"), "/account?welcome=1");
       assert.ok(a.jar.has("bs_session") && a.jar.has("bs_refresh"));
@@ -42,7 +49,7 @@ Deno.test({
       assert.match(account.html, /data-testid="account-menu"[^]*Ann/);
 
       const [mail] = await waitForMail(h.mail.messages, 1);
-      assert.deepEqual(mail.to.map((t) => t.toLowerCase()), ["ann@example.com"]);
+      assert.deepEqual(mail.to.map((t) => t.toLowerCase()), [addr("ann")]);
       assert.match(mail.subject, /Confirm your email/);
       const link = linkIn(mail.text, "/verify-email");
       const first = await a.page(link);
@@ -55,7 +62,7 @@ Deno.test({
 
       const other = new TestAgent(h.app);
       await other.page("/signup");
-      const taken = await other.form("/signup", { email: "ann@example.com", password: PASSWORD, displayName: "A2" });
+      const taken = await other.form("/signup", { email: addr("ann"), password: PASSWORD, displayName: "A2" });
       assert.equal(taken.status, 409, "emails are unique ignoring case");
 
       const out = await a.form("/signout", {});
@@ -64,18 +71,18 @@ Deno.test({
       assert.equal((await a.request("/api/v1/account/me")).status, 401);
 
       await a.page("/signin");
-      const wrong = await a.form("/signin", { email: "ann@example.com", password: "wrong-password" });
+      const wrong = await a.form("/signin", { email: addr("ann"), password: "wrong-password" });
       assert.equal(wrong.status, 401);
       assert.match(await wrong.text(), /The email or password is wrong\./);
-      const nobody = await a.form("/signin", { email: "nobody@example.com", password: PASSWORD });
+      const nobody = await a.form("/signin", { email: addr("nobody"), password: PASSWORD });
       assert.match(await nobody.text(), /The email or password is wrong\./, "same message for unknown emails");
-      const ok = await a.form("/signin?next=/account", { email: "ANN@example.com", password: PASSWORD });
+      const ok = await a.form("/signin?next=/account", { email: addr("ANN"), password: PASSWORD });
       assert.equal(ok.status, 303);
       assert.equal(ok.headers.get("location"), "/account");
       const me = await (await a.request("/api/v1/account/me")).json();
-      assert.equal(me.account.email, "Ann@Example.com");
+      assert.equal(me.account.email, addr("Ann").replace("example", "Example"));
       assert.equal(me.account.emailVerified, true);
-      const offsite = await a.form("/signin?next=//evil.example", { email: "ann@example.com", password: PASSWORD });
+      const offsite = await a.form("/signin?next=//evil.example", { email: addr("ann"), password: PASSWORD });
       assert.equal(offsite.headers.get("location"), "/", "next never leaves the site");
     } finally {
       await h.close();
@@ -91,15 +98,15 @@ Deno.test({
     try {
       const a = new TestAgent(h.app);
       await a.page("/signup");
-      await a.form("/signup", { email: "bo@example.com", password: PASSWORD, displayName: "Bo" });
+      await a.form("/signup", { email: addr("bo"), password: PASSWORD, displayName: "Bo" });
       const other = new TestAgent(h.app);
       await other.page("/signin");
-      assert.equal((await other.form("/signin", { email: "bo@example.com", password: PASSWORD })).status, 303);
+      assert.equal((await other.form("/signin", { email: addr("bo"), password: PASSWORD })).status, 303);
 
       const anon = new TestAgent(h.app);
       await anon.page("/forgot-password");
-      const unknown = await anon.form("/forgot-password", { email: "ghost@example.com" });
-      const known = await anon.form("/forgot-password", { email: "bo@example.com" });
+      const unknown = await anon.form("/forgot-password", { email: addr("ghost") });
+      const known = await anon.form("/forgot-password", { email: addr("bo") });
       assert.equal(unknown.status, 303);
       assert.equal(known.headers.get("location"), unknown.headers.get("location"));
       const mails = await waitForMail(h.mail.messages, 2);
@@ -119,9 +126,9 @@ Deno.test({
       assert.equal((await other.request("/api/v1/account/me")).status, 401);
       const signin = new TestAgent(h.app);
       await signin.page("/signin");
-      assert.equal((await signin.form("/signin", { email: "bo@example.com", password: PASSWORD })).status, 401);
+      assert.equal((await signin.form("/signin", { email: addr("bo"), password: PASSWORD })).status, 401);
       assert.equal(
-        (await signin.form("/signin", { email: "bo@example.com", password: "a-new-password-42" })).status,
+        (await signin.form("/signin", { email: addr("bo"), password: "a-new-password-42" })).status,
         303,
       );
     } finally {
@@ -161,7 +168,7 @@ Deno.test({
     try {
       const a = new TestAgent(h.app);
       await a.page("/signup");
-      await a.form("/signup", { email: "cy@example.com", password: PASSWORD, displayName: "Cy" });
+      await a.form("/signup", { email: addr("cy"), password: PASSWORD, displayName: "Cy" });
       const firstRefresh = a.jar.get("bs_refresh")!;
       a.jar.delete("bs_session"); // as if the 15-minute access token expired
       assert.equal((await a.request("/api/v1/account/me")).status, 200, "refreshed transparently");
@@ -188,7 +195,7 @@ Deno.test({
       const b2 = new TestAgent(h.app);
       for (const b of [b1, b2]) {
         await b.page("/signin");
-        assert.equal((await b.form("/signin", { email: "cy@example.com", password: PASSWORD })).status, 303);
+        assert.equal((await b.form("/signin", { email: addr("cy"), password: PASSWORD })).status, 303);
       }
       await b1.page("/account");
       const all = await b1.request("/api/v1/account/signout-everywhere", {
@@ -224,7 +231,7 @@ Deno.test({
         body: JSON.stringify({ type: "generate_map", songId }),
       });
       assert.equal(noCsrf.status, 403, "cookie-authenticated API calls need the CSRF header");
-      await a.form("/signup", { email: "dee@example.com", password: PASSWORD, displayName: "Dee" });
+      await a.form("/signup", { email: addr("dee"), password: PASSWORD, displayName: "Dee" });
       const me = await (await a.request("/api/v1/account/me")).json();
       assert.equal(me.user.id, guestId, "the guest row became the account");
       assert.equal(me.user.isGuest, false);
@@ -235,9 +242,49 @@ Deno.test({
       const b = new TestAgent(h.app);
       b.jar.set("bs_session", g2.headers.authorization.slice("Bearer ".length));
       await b.page("/signin");
-      assert.equal((await b.form("/signin", { email: "dee@example.com", password: PASSWORD })).status, 303);
+      assert.equal((await b.form("/signin", { email: addr("dee"), password: PASSWORD })).status, 303);
       const [owner] = await h.deps.sql`select owner_id from songs where id = ${song2}`;
       assert.equal(owner.owner_id, guestId);
+    } finally {
+      await h.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "accounts - the admin page is for admins only and sets roles with a form",
+  ...opts,
+  fn: async () => {
+    const h = await startHarness({ env: { ADMIN_EMAILS: addr("boss") } });
+    try {
+      const boss = new TestAgent(h.app);
+      await boss.page("/signup");
+      await boss.form("/signup", { email: addr("boss"), password: PASSWORD, displayName: "Boss" });
+      const plain = new TestAgent(h.app);
+      await plain.page("/signup");
+      await plain.form("/signup", { email: addr("pat"), password: PASSWORD, displayName: "Pat" });
+      assert.equal((await plain.page("/admin/users")).status, 403);
+      assert.equal((await new TestAgent(h.app).page("/admin/users")).status, 401);
+      assert.equal((await boss.page("/admin/users")).status, 403, "not admin until the email is confirmed");
+
+      const [bossMail] = (await waitForMail(h.mail.messages, 2)).filter((m) => m.to[0].startsWith("boss"));
+      await boss.page(linkIn(bossMail.text, "/verify-email"));
+      const admin = await boss.page("/admin/users");
+      assert.equal(admin.status, 200, "ADMIN_EMAILS get admin once verified");
+      assert.match(admin.html, /data-testid="admin-users"/);
+      const [pat] = await h.deps.sql`select id from users where email = ${addr("pat")}`;
+      const body = new URLSearchParams([["_csrf", boss.csrf], ["scopes", "fixer"], ["scopes", "verifier"]]);
+      const saved = await boss.request(`/admin/users/${pat.id}/scopes`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body,
+      });
+      assert.equal(saved.status, 303);
+      const [row] = await h.deps.sql`select scopes from users where id = ${pat.id}`;
+      assert.deepEqual(row.scopes, ["fixer", "verifier"]);
+      // Pat's new role arrives with the next refresh of the session.
+      plain.jar.delete("bs_session");
+      assert.equal((await plain.request("/api/v1/review/maps")).status, 200);
     } finally {
       await h.close();
     }

@@ -234,3 +234,28 @@ export function AccountPage({ account, notice }: { account: Account; notice?: st
     </Layout>
   );
 }
+
+/** `/admin/users` (admin): accounts and their roles, one form per account. */
+export function AdminUsersPage({ users, scopes }: { users: Account[]; scopes: readonly string[] }) {
+  return (
+    <Layout title="Users and roles">
+      <h1>Users and roles</h1>
+      <ul class="stack" data-testid="admin-users">
+        {users.map((u) => (
+          <li class="card" key={u.id}>
+            <strong>{u.displayName}</strong> <span class="muted">{u.email}</span>
+            <form method="post" action={`/admin/users/${u.id}/scopes`}>
+              <CsrfField />
+              {scopes.map((s) => (
+                <label class="check" key={s}>
+                  <input type="checkbox" name="scopes" value={s} checked={u.scopes.includes(s as never)} /> {s}
+                </label>
+              ))}
+              <button type="submit" class="button">Save roles</button>
+            </form>
+          </li>
+        ))}
+      </ul>
+    </Layout>
+  );
+}
