@@ -178,6 +178,7 @@ try {
     library: "/library",
     signin: "/signin",
     signup: "/signup",
+    profile: "/profile",
     account: "/account",
   };
   const browser = await launchChromium();

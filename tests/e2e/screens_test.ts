@@ -36,6 +36,8 @@ Deno.test({
         song: `/songs/${demo.songId}`,
         job: `/jobs/${items[0].id}`,
         map: `/songs/${demo.songId}/map`,
+        library: "/library",
+        signin: "/signin",
       };
       const problems: string[] = [];
       for (const [size, viewport] of Object.entries(VIEWPORTS)) {
