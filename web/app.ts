@@ -3,6 +3,7 @@
  * pages mount with `createApp(deps, { pages })`.
  */
 import { Hono } from "hono";
+import { except } from "hono/combine";
 import { contextStorage } from "hono/context-storage";
 import type { AppDeps, AppEnv } from "./lib/app_env.ts";
 import { authenticate } from "./lib/auth.ts";
@@ -25,7 +26,9 @@ export interface CreateAppOptions {
 export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   // contextStorage lets the page shell read the session and CSRF token (web/components/auth/AccountMenu.tsx).
-  app.use("*", contextStorage(), provideDeps(deps), traceId(), accessLog(), authenticate(), csrf());
+  // Callbacks carry their own signatures and no ambient credentials, so CSRF tokens do not apply to them.
+  app.use("*", contextStorage(), provideDeps(deps), traceId(), accessLog(), authenticate());
+  app.use("*", except("/api/v1/callbacks/*", csrf()));
   app.route("/", healthRoutes);
   app.route("/api/v1", apiV1);
   app.route("/", authPages);
