@@ -17,6 +17,9 @@ const SHOTS_DIR = new URL("../../test-results/site-journey/", import.meta.url).p
 /** The groove: 8 bars at 120 bpm is 16 s, long enough to loop a section and watch it wrap. */
 const GROOVE = { bpm: 120, bars: 8, seed: 33 };
 
+/** Monthly AI runs of the free plan in this test, so the quota line has a known value. */
+const FREE_RUNS = 3;
+
 const uuidPath = (prefix: string) => new RegExp(`${prefix}[0-9a-f-]{36}$`);
 
 /** Reads a numeric attribute of the first element matching `selector`. */
@@ -98,6 +101,8 @@ async function generateMap(page: Page): Promise<void> {
   const generate = page.locator("[data-testid=generate-map]");
   await generate.waitFor({ state: "visible", timeout: 60_000 });
   await waitForIslands(page);
+  // "Generate with AI" shows the runs left this month (FREE_MONTHLY_AI_RUNS below).
+  assert.equal(await page.getAttribute("[data-testid=quota-remaining]", "data-remaining"), String(FREE_RUNS));
   await generate.click();
   await page.waitForURL(uuidPath("/jobs/"), { timeout: 30_000 });
   const seen = await watchJob(page, 120_000);
@@ -175,7 +180,10 @@ Deno.test({
     await Deno.writeFile(wavPath, groove.wav);
     // The test's own sink, so it can read the mailbox over HTTP; SMTP_URL points the web at it.
     const sink = await startSmtpSink();
-    const stack = await startE2eStack("site-journey", { SMTP_URL: sink.smtpUrl });
+    const stack = await startE2eStack("site-journey", {
+      SMTP_URL: sink.smtpUrl,
+      FREE_MONTHLY_AI_RUNS: String(FREE_RUNS),
+    });
     const browser = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
     const context = await browser.newContext({ viewport: VIEWPORTS.phone, acceptDownloads: true });
     const page = await context.newPage();
@@ -185,6 +193,8 @@ Deno.test({
       await signUpAndVerify(page, stack, sink.httpUrl, email);
       await uploadSong(page, stack.webUrl, wavPath);
       await generateMap(page);
+      const quota = await (await page.request.get(`${stack.webUrl}/api/v1/me/quota`)).json();
+      assert.deepEqual([quota.plan, quota.used, quota.remaining], ["free", 1, FREE_RUNS - 1], JSON.stringify(quota));
       await page.click("[data-testid=open-map]");
       await page.waitForURL(/\/songs\/[0-9a-f-]{36}\/map$/, { timeout: 30_000 });
       await playAndWatch(page);
