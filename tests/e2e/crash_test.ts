@@ -8,7 +8,7 @@ import { guestClient, uploadSong, waitForJob } from "../../scripts/api_client.ts
 import { startE2eStack } from "./harness.ts";
 
 Deno.test({
-  name: "crash - SIGKILL of inference mid-job still yields one completed job and one map version",
+  name: "crash and cancel - SIGKILL mid-job still yields one completed job and one map version; cancel stops stages",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -48,6 +48,25 @@ Deno.test({
       // Let late duplicate deliveries (QStash retries, watchdog) arrive, then check nothing was doubled.
       await new Promise((r) => setTimeout(r, 3000));
       assert.equal((await stack.sql`select id from map_versions where job_id = ${job.id}`).length, 1);
+
+      // Cancel mid-job: the next callback is told to stop, so no later stage runs and no map is stored.
+      const { job: second } = await api.call<{ job: { id: string } }>("POST", "/jobs", {
+        type: "generate_map",
+        songId,
+      });
+      while (true) {
+        const [row] = await stack.sql`select stage from ai_jobs where id = ${second.id}`;
+        if (row.stage === "transcribe") break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await api.call("DELETE", `/jobs/${second.id}`);
+      await new Promise((r) => setTimeout(r, 4000)); // longer than two more stages would take
+      const [cancelled] = await stack.sql`select status, stage_outputs from ai_jobs where id = ${second.id}`;
+      assert.equal(cancelled.status, "cancelled");
+      assert.equal(cancelled.stage_outputs.quantize, undefined, "no stage after the cancel ran");
+      assert.equal((await stack.sql`select id from map_versions where job_id = ${second.id}`).length, 0);
+      const inferenceLog = await Deno.readTextFile(`${stack.logDir}/inference.log`);
+      assert.match(inferenceLog, new RegExp(`"jobId":"${second.id}"[^\\n]*cancel|cancel[^\\n]*"jobId":"${second.id}"`));
     } finally {
       await stack.close();
     }
