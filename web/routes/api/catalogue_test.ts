@@ -65,7 +65,8 @@ Deno.test("catalogue API - search, verified filter, cursor pages, anonymous acce
 
     await t.step("the catalogue route leaves the signed-in song routes alone", async () => {
       assert.equal((await h.app.request(`/api/v1/songs/${unmapped}`)).status, 401);
-      assert.equal((await h.app.request("/api/v1/songs", { method: "POST", body: "{}" })).status, 401);
+      const register = { method: "POST", headers: { "content-type": "application/json" }, body: "{}" };
+      assert.equal((await h.app.request("/api/v1/songs", register)).status, 401);
     });
   } finally {
     await h.close();
