@@ -15,6 +15,7 @@ import { createLogger } from "./lib/log.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createS3Client } from "./lib/storage.ts";
 import { JobEventBus } from "./lib/job_event_bus.ts";
+import { StoredMapCache } from "./lib/stored_maps.ts";
 
 /** Builds the production dependencies from `config`. */
 export function buildDeps(config: WebConfig): AppDeps {
@@ -32,6 +33,7 @@ export function buildDeps(config: WebConfig): AppDeps {
     log: createLogger({ level: config.logLevel, service: "web" }),
     metrics: createMetrics({ queueDepth: () => countActiveJobs(sql) }),
     jobEvents: new JobEventBus(),
+    maps: new StoredMapCache(),
   };
 }
 

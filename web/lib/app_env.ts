@@ -8,6 +8,7 @@ import type { Redis } from "@upstash/redis";
 import type { Sql } from "postgres";
 import type { WebConfig } from "./config.ts";
 import type { JobEventBus } from "./job_event_bus.ts";
+import type { StoredMapCache } from "./stored_maps.ts";
 import type { Logger } from "./log.ts";
 import type { WebMetrics } from "./metrics.ts";
 
@@ -37,6 +38,8 @@ export interface AppDeps {
   metrics: WebMetrics;
   /** Wakes SSE streams of a job when this process records one of its events. */
   jobEvents: JobEventBus;
+  /** Parsed .bsm documents by S3 key (versions are immutable). */
+  maps: StoredMapCache;
 }
 
 /** What middleware puts on the context. */

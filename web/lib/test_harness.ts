@@ -15,6 +15,7 @@ import { type SmtpSink, startSmtpSink } from "../../devstack/smtp_sink.ts";
 import { startRedisBridge } from "../../devstack/upstash_redis_bridge.ts";
 import { createApp } from "../app.ts";
 import { JobEventBus } from "./job_event_bus.ts";
+import { StoredMapCache } from "./stored_maps.ts";
 import { createTestDatabase } from "../db/test_db.ts";
 import { countActiveJobs } from "../db/jobs.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
@@ -129,6 +130,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     log: createLogger({ level: "error", sink: () => {} }),
     metrics: createMetrics({ queueDepth: () => countActiveJobs(db.sql) }),
     jobEvents: new JobEventBus(),
+    maps: new StoredMapCache(),
   };
   const app = createApp(deps, { pages: options.pages });
   holder.app = app;

@@ -17,6 +17,7 @@ import { signSession } from "../lib/auth.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createLogger } from "../lib/log.ts";
 import { createS3Client } from "../lib/storage.ts";
+import { StoredMapCache } from "../lib/stored_maps.ts";
 import { pages } from "./pages.tsx";
 
 const SECRET = "s".repeat(40);
@@ -57,6 +58,7 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
     sql: db.sql,
     s3: s3Client,
     log: createLogger({ sink: (l) => logs.push(l) }),
+    maps: new StoredMapCache(),
   } as unknown as AppDeps;
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
@@ -183,6 +185,7 @@ Deno.test("pages - render from real data, create guest sessions, serve static fi
       await s3Client.send(
         new PutObjectCommand({ Bucket: "beatsight", Key: key, Body: "{broken", ContentType: "application/json" }),
       );
+      deps.maps = new StoredMapCache(); // versions are immutable, so only a fresh process would read the damage
       const broken = await get(`/songs/${readySongId}/map`);
       assert.match(await broken.text(), /data-testid="error"[^>]*>The stored map file is missing or damaged/);
     });

@@ -18,7 +18,9 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("bs-shell-") && k !== SHELL_CACHE).map((k) => caches.delete(k))))
+      .then((keys) =>
+        Promise.all(keys.filter((k) => k.startsWith("bs-shell-") && k !== SHELL_CACHE).map((k) => caches.delete(k)))
+      )
       .then(() => self.clients.claim()),
   );
 });

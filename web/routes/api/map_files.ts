@@ -7,14 +7,14 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type BsmMap, bsmSchema } from "../../../inference/src/contracts/bsm.ts";
-import { findSongCurrentMap } from "../../db/maps.ts";
+import type { BsmMap } from "../../../inference/src/contracts/bsm.ts";
 import { findReadableSong, type Song } from "../../db/songs.ts";
 import { findUserUpload } from "../../db/uploads.ts";
 import type { AppEnv } from "../../lib/app_env.ts";
 import { HttpError, NotFoundError } from "../../lib/errors.ts";
 import { bsmToMidi } from "../../lib/midi.ts";
-import { getJson, presignGet } from "../../lib/storage.ts";
+import { presignGet } from "../../lib/storage.ts";
+import { loadCurrentMap } from "../../lib/stored_maps.ts";
 import { validate } from "../../lib/validate.ts";
 
 /** Lifetime of the presigned audio URL [seconds]: long enough for a practice session of pausing and seeking. */
@@ -31,18 +31,12 @@ async function readableSong(c: Context<AppEnv>, id: string): Promise<Song> {
 
 /** The song's current map document, validated; 404 when there is none or the stored file is unusable. */
 async function currentMap(c: Context<AppEnv>, song: Song): Promise<BsmMap> {
-  const { sql, s3, config } = c.var.deps;
-  const current = await findSongCurrentMap(sql, song.id, song.canonicalMapId);
+  const current = await loadCurrentMap(c.var.deps, song);
   if (!current) throw new HttpError(404, "This song has no drum map yet.", { hint: "Generate one from its page." });
-  const stored = await getJson(s3, config.s3Bucket, current.version.s3Key).catch((error) => {
-    if (error instanceof SyntaxError) return null;
-    throw error;
-  });
-  const parsed = bsmSchema.safeParse(stored);
-  if (!parsed.success) {
+  if (!current.document) {
     throw new HttpError(404, "The stored map file is missing or damaged.", { hint: "Try generating it again." });
   }
-  return parsed.data;
+  return current.document;
 }
 
 /** A file name for the song's downloads, e.g. `Back in Black - ACDC`; safe on every OS. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { seedSongWithMap } from "../../islands/player/testing.ts";
 import { GM_DRUM_NOTES } from "../../lib/midi.ts";
+import { StoredMapCache } from "../../lib/stored_maps.ts";
 import { guest, putObject, startHarness } from "../../lib/test_harness.ts";
 import { attachment, downloadBaseName } from "./map_files.ts";
 
@@ -80,6 +81,7 @@ Deno.test({
         assert.match((await bad.json()).error.message, /"id"/);
         assert.equal((await get(`${crypto.randomUUID()}/map.mid`)).status, 404);
         await putObject(h, shared.mapKey, new TextEncoder().encode("{broken"), "application/json");
+        h.deps.maps = new StoredMapCache(); // versions are immutable, so only a fresh process would read the damage
         const damaged = await get(`${shared.songId}/map.mid`);
         assert.equal(damaged.status, 404);
         assert.equal((await damaged.json()).error.message, "The stored map file is missing or damaged.");

@@ -8,7 +8,7 @@ import { currentUser } from "../../lib/auth.ts";
 import { HttpError, NotFoundError } from "../../lib/errors.ts";
 import { registerSong } from "../../lib/intake.ts";
 import { jobRateLimit } from "../../middleware/limits.ts";
-import { getJson } from "../../lib/storage.ts";
+import { loadCurrentMap } from "../../lib/stored_maps.ts";
 import { validate } from "../../lib/validate.ts";
 import { jobView, mapView, songView, versionView } from "../../lib/views.ts";
 
@@ -34,16 +34,14 @@ export const songRoutes = new Hono<AppEnv>()
     return c.json({ song: songView(song), map });
   })
   .get("/:id/map", validate("param", idParam), async (c) => {
-    const { sql, s3, config } = c.var.deps;
-    const song = await findReadableSong(sql, currentUser(c).id, c.req.valid("param").id);
+    const song = await findReadableSong(c.var.deps.sql, currentUser(c).id, c.req.valid("param").id);
     if (!song) throw new NotFoundError("song");
-    const current = await findSongCurrentMap(sql, song.id, song.canonicalMapId);
+    const current = await loadCurrentMap(c.var.deps, song);
     if (!current) {
       throw new HttpError(404, "This song has no map yet.", {
         hint: "Start a generate_map job with POST /api/v1/jobs.",
       });
     }
-    const doc = await getJson(s3, config.s3Bucket, current.version.s3Key);
-    if (doc === null) throw new HttpError(404, "The map file is missing from storage.");
-    return c.json(doc as Record<string, unknown>);
+    if (!current.document) throw new HttpError(404, "The map file is missing from storage or damaged.");
+    return c.json(current.document);
   });

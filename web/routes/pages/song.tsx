@@ -1,6 +1,5 @@
 /** `/songs/:id` and `/songs/:id/map`: a song (owner or catalogue) and its drum map. */
 import { Hono } from "hono";
-import { bsmSchema } from "../../../inference/src/contracts/bsm.ts";
 import { MapPage } from "../../components/MapPage.tsx";
 import { SongPage } from "../../components/Pages.tsx";
 import { type Job, listUserJobs } from "../../db/jobs.ts";
@@ -10,7 +9,7 @@ import { findReadableSong } from "../../db/songs.ts";
 import type { AppEnv } from "../../lib/app_env.ts";
 import { NotFoundError } from "../../lib/errors.ts";
 import { getQuota } from "../../lib/quota.ts";
-import { getJson } from "../../lib/storage.ts";
+import { loadCurrentMap } from "../../lib/stored_maps.ts";
 import { html, parseId } from "./render.tsx";
 
 const NOT_YOURS = "Open it from the browser you uploaded it with.";
@@ -38,25 +37,21 @@ export const songPageRoutes = new Hono<AppEnv>()
     return await html(c, <SongPage {...{ song, fingerprintJob, mapJob, map, saved, quota }} />);
   })
   .get("/songs/:id/map", async (c) => {
-    const { sql, s3, config } = c.var.deps;
+    const { sql } = c.var.deps;
     const user = c.var.user;
     const song = await findReadableSong(sql, user?.id ?? null, parseId(c.req.param("id"), "song"));
     if (!song) throw new NotFoundError("song", { hint: NOT_YOURS });
-    const current = await findSongCurrentMap(sql, song.id, song.canonicalMapId);
+    const current = await loadCurrentMap(c.var.deps, song);
     if (!current) throw new NotFoundError("drum map", { hint: "Generate one from the song's page." });
-    // A file that is not JSON counts as damaged like one failing the schema; S3 outages still become a 500.
-    const stored = await getJson(s3, config.s3Bucket, current.version.s3Key).catch((error) => {
-      if (error instanceof SyntaxError) return null;
-      throw error;
-    });
-    const parsed = bsmSchema.safeParse(stored);
-    const problem = parsed.success ? undefined : "The stored map file is missing or damaged; try generating it again.";
+    const problem = current.document
+      ? undefined
+      : "The stored map file is missing or damaged; try generating it again.";
     const status = current.map.status === "verified" ? "verified" : "unverified";
     const save = user
       ? { mapId: current.map.id, songId: song.id, saved: await isMapSaved(sql, user.id, current.map.id) }
       : undefined;
     return await html(
       c,
-      <MapPage {...{ song, version: current.version, map: parsed.data ?? null, problem, status, save }} />,
+      <MapPage {...{ song, version: current.version, map: current.document, problem, status, save }} />,
     );
   });
