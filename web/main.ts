@@ -15,6 +15,7 @@ import { createLogger } from "./lib/log.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createS3Client } from "./lib/storage.ts";
 import { JobEventBus } from "./lib/job_event_bus.ts";
+import { PageCache } from "./lib/page_cache.ts";
 import { StoredMapCache } from "./lib/stored_maps.ts";
 
 /** Builds the production dependencies from `config`. */
@@ -34,6 +35,7 @@ export function buildDeps(config: WebConfig): AppDeps {
     metrics: createMetrics({ queueDepth: () => countActiveJobs(sql) }),
     jobEvents: new JobEventBus(),
     maps: new StoredMapCache(),
+    pageCache: new PageCache(config.pageCacheTtlSec * 1000),
   };
 }
 

@@ -50,8 +50,9 @@ Deno.test({
       await page.screenshot({ path: `${shots}job.png` });
 
       await page.click("[data-testid=open-map]");
-      const mapJson = await page.waitForSelector("[data-testid=map-json]", { timeout: 30_000 });
-      const document = JSON.parse((await mapJson.textContent()) ?? "{}");
+      await page.waitForSelector("[data-testid=player]", { timeout: 30_000 });
+      const bsmUrl = await page.getAttribute("[data-testid=download-bsm]", "href");
+      const document = await page.evaluate(async (url) => (await fetch(url!)).json(), bsmUrl);
       assert.equal(document.format, "bsm");
       assert.ok(document.notes.length > 10, `only ${document.notes.length} notes`);
       await page.screenshot({ path: `${shots}map.png`, fullPage: true });

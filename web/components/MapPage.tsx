@@ -44,12 +44,6 @@ export function MapPage({ song, version, map, problem, status = "unverified", sa
       {save && <Island name="SaveMapButton" props={save} />}
       {map && <Island name="Player" props={{ songId: song.id, map }} />}
       {map && <MapSummary map={map} />}
-      {map && (
-        <section class="stack">
-          <h2 class="h2">Map data (.bsm)</h2>
-          <pre class="json" data-testid="map-json" tabIndex={0}>{JSON.stringify(map, null, 2)}</pre>
-        </section>
-      )}
     </Layout>
   );
 }

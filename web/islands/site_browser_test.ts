@@ -88,7 +88,7 @@ Deno.test(
         const response = await tab.goto(mapUrl);
         assert.ok(response?.fromServiceWorker(), "answered by the service worker from its saved copy");
         assert.match(await tab.textContent("h1") ?? "", /Drum map/);
-        assert.ok(await tab.isVisible("[data-testid=map-json]"));
+        assert.ok(await tab.isVisible("[data-testid=player]"));
         const bsm = await tab.evaluate(
           async (url) => (await fetch(url)).json(),
           `/api/v1/songs/${black.songId}/map.bsm`,

@@ -8,6 +8,7 @@ import type { Redis } from "@upstash/redis";
 import type { Sql } from "postgres";
 import type { WebConfig } from "./config.ts";
 import type { JobEventBus } from "./job_event_bus.ts";
+import type { PageCache } from "./page_cache.ts";
 import type { StoredMapCache } from "./stored_maps.ts";
 import type { Logger } from "./log.ts";
 import type { WebMetrics } from "./metrics.ts";
@@ -40,6 +41,8 @@ export interface AppDeps {
   jobEvents: JobEventBus;
   /** Parsed .bsm documents by S3 key (versions are immutable). */
   maps: StoredMapCache;
+  /** Anonymous song/map pages, reused for `config.pageCacheTtlSec`. */
+  pageCache: PageCache;
 }
 
 /** What middleware puts on the context. */

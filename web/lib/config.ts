@@ -39,6 +39,8 @@ export interface WebConfig {
   jobMaxAttempts: number;
   /** Job creations allowed per user per minute. */
   jobRateLimitPerMinute: number;
+  /** [seconds] anonymous song and map pages are reused this long (0 turns the micro-cache off). */
+  pageCacheTtlSec: number;
   /** generate_map runs per calendar month (UTC) on the free plan (web/lib/quota.ts). */
   freeMonthlyAiRuns: number;
   /** generate_map runs per calendar month (UTC) on the Pro plan. */
@@ -89,6 +91,7 @@ const envSchema = z.object({
   JOB_STALE_AFTER_SEC: int(60),
   JOB_MAX_ATTEMPTS: int(3),
   JOB_RATE_LIMIT_PER_MINUTE: int(20),
+  PAGE_CACHE_TTL_SEC: z.coerce.number().int().nonnegative().default(5),
   FREE_MONTHLY_AI_RUNS: int(5),
   PRO_MONTHLY_AI_RUNS: int(100),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
@@ -154,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined>): WebConfig {
     jobStaleAfterSec: e.JOB_STALE_AFTER_SEC,
     jobMaxAttempts: e.JOB_MAX_ATTEMPTS,
     jobRateLimitPerMinute: e.JOB_RATE_LIMIT_PER_MINUTE,
+    pageCacheTtlSec: e.PAGE_CACHE_TTL_SEC,
     freeMonthlyAiRuns: e.FREE_MONTHLY_AI_RUNS,
     proMonthlyAiRuns: e.PRO_MONTHLY_AI_RUNS,
     logLevel: e.LOG_LEVEL,

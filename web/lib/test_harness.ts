@@ -15,6 +15,7 @@ import { type SmtpSink, startSmtpSink } from "../../devstack/smtp_sink.ts";
 import { startRedisBridge } from "../../devstack/upstash_redis_bridge.ts";
 import { createApp } from "../app.ts";
 import { JobEventBus } from "./job_event_bus.ts";
+import { PageCache } from "./page_cache.ts";
 import { StoredMapCache } from "./stored_maps.ts";
 import { createTestDatabase } from "../db/test_db.ts";
 import { countActiveJobs } from "../db/jobs.ts";
@@ -114,6 +115,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     CALLBACK_SIGNING_KEYS: `${signingKey.id}:${signingKey.secret}`,
     SESSION_SECRET: SECRET,
     JOB_RATE_LIMIT_PER_MINUTE: "1000",
+    // Tests read pages right after changing data; the micro-cache test turns it on itself.
+    PAGE_CACHE_TTL_SEC: "0",
     // Tests create many AI jobs per user; the quota tests set their own small limits.
     FREE_MONTHLY_AI_RUNS: "1000",
     LOG_LEVEL: "error",
@@ -131,6 +134,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     metrics: createMetrics({ queueDepth: () => countActiveJobs(db.sql) }),
     jobEvents: new JobEventBus(),
     maps: new StoredMapCache(),
+    pageCache: new PageCache(config.pageCacheTtlSec * 1000),
   };
   const app = createApp(deps, { pages: options.pages });
   holder.app = app;

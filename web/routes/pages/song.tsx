@@ -7,6 +7,7 @@ import { findSongCurrentMap } from "../../db/maps.ts";
 import { isMapSaved } from "../../db/saved_maps.ts";
 import { findReadableSong } from "../../db/songs.ts";
 import type { AppEnv } from "../../lib/app_env.ts";
+import { microCache } from "../../middleware/micro_cache.ts";
 import { NotFoundError } from "../../lib/errors.ts";
 import { getQuota } from "../../lib/quota.ts";
 import { loadCurrentMap } from "../../lib/stored_maps.ts";
@@ -20,7 +21,7 @@ const latestJob = async (sql: Sql, userId: string, songId: string, type: Job["ty
 
 /** The song routes. */
 export const songPageRoutes = new Hono<AppEnv>()
-  .get("/songs/:id", async (c) => {
+  .get("/songs/:id", microCache(), async (c) => {
     const user = c.var.user;
     const { sql, config } = c.var.deps;
     const song = await findReadableSong(sql, user?.id ?? null, parseId(c.req.param("id"), "song"));
@@ -36,7 +37,7 @@ export const songPageRoutes = new Hono<AppEnv>()
     const saved = Boolean(user && map && await isMapSaved(sql, user.id, map.id));
     return await html(c, <SongPage {...{ song, fingerprintJob, mapJob, map, saved, quota }} />);
   })
-  .get("/songs/:id/map", async (c) => {
+  .get("/songs/:id/map", microCache(), async (c) => {
     const { sql } = c.var.deps;
     const user = c.var.user;
     const song = await findReadableSong(sql, user?.id ?? null, parseId(c.req.param("id"), "song"));
