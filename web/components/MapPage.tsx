@@ -1,6 +1,6 @@
 /**
  * `/songs/:id/map`: the map page body (server-only). The Player island plays the map against the song's audio;
- * * the summary and the download links are the static part every visitor gets, with or without JavaScript.
+ * the summary and the download links are the static part every visitor gets, with or without JavaScript.
  */
 import type { BsmMap } from "../../inference/src/contracts/bsm.ts";
 import type { MapVersion } from "../db/maps.ts";
