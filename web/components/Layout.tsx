@@ -53,7 +53,6 @@ export function Layout({ title, children, refreshSec }: LayoutProps) {
           <nav class="site-nav" aria-label="Site">
             <a href="/">Search</a>
             <a href="/library">Library</a>
-            <a href="/profile">Profile</a>
           </nav>
           <AccountMenu />
         </header>

@@ -21,6 +21,9 @@ export function LibraryPage({ saved, jobs, notifications }: LibraryPageProps) {
   return (
     <Layout title="Your library">
       <h1>Your library</h1>
+      <p>
+        <a href="/profile" data-testid="profile-link">Your plan, AI runs and account</a>
+      </p>
       <section class="card stack" aria-labelledby="saved-h">
         <h2 id="saved-h" class="h2">Saved maps</h2>
         {saved.length === 0

@@ -35,6 +35,7 @@ import {
 } from "../lib/accounts/accounts.ts";
 import { accountForIdentity, finishLogin, OIDC_COOKIE, OIDC_LOGIN_TTL_SEC, startLogin } from "../lib/accounts/oidc.ts";
 import { hashToken } from "../lib/accounts/tokens.ts";
+import { getQuota } from "../lib/quota.ts";
 import { findAccount, listAccounts, SCOPES, setScopes } from "../lib/accounts/user_queries.ts";
 import type { AppEnv } from "../lib/app_env.ts";
 import { authenticate, endSession, startSession } from "../lib/auth.ts";
@@ -221,7 +222,8 @@ authPages.get("/account", async (c) => {
     : q.reset
     ? "Your password was changed and every other device was signed out."
     : undefined;
-  return html(c, <AccountPage account={account} notice={notice} />);
+  const quota = await getQuota(c.var.deps.sql, c.var.deps.config, account.id);
+  return html(c, <AccountPage account={account} notice={notice} quota={quota} />);
 });
 
 authPages.post("/account/signout-everywhere", requireAccount(), async (c) => {

@@ -23,14 +23,16 @@ export function CsrfField() {
   return <input type="hidden" name="_csrf" value={requestVars()?.csrfToken ?? ""} />;
 }
 
-/** Sign-in/sign-up links, or the signed-in account's name, profile link and a sign-out button. */
+/**
+ * "Sign in" (sign-up is one tap away on that page; guests reach /profile from the library), or the signed-in account's name (its account
+ * page) and a sign-out button. Kept short so the header stays one row on a 360 px phone.
+ */
 export function AccountMenu() {
   const user = requestVars()?.user;
   if (!user || user.isGuest) {
     return (
       <nav class="account-menu" data-testid="account-menu" aria-label="Account">
         <a href="/signin">Sign in</a>
-        <a href="/signup">Sign up</a>
       </nav>
     );
   }

@@ -3,6 +3,8 @@
  * verification result, and the account page. Every form posts with a CSRF field; field errors sit under their
  * input and are announced.
  */
+import type { Quota } from "../../lib/quota.ts";
+import { QuotaLine } from "../QuotaLine.tsx";
 import type { ComponentChildren } from "preact";
 import type { Account } from "../../lib/accounts/user_queries.ts";
 import { ErrorBox } from "../ErrorBox.tsx";
@@ -206,7 +208,7 @@ export function MessagePage(
 }
 
 /** `/account`: who you are, verification state, sign out everywhere. */
-export function AccountPage({ account, notice }: { account: Account; notice?: string }) {
+export function AccountPage({ account, notice, quota }: { account: Account; notice?: string; quota: Quota }) {
   return (
     <Layout title="Your account">
       <h1>{account.displayName}</h1>
@@ -221,6 +223,7 @@ export function AccountPage({ account, notice }: { account: Account; notice?: st
         <dt>Roles</dt>
         <dd data-testid="account-scopes">{account.scopes.length ? account.scopes.join(", ") : "drummer"}</dd>
       </dl>
+      <QuotaLine quota={quota} />
       {account.emailVerifiedAt ? null : (
         <form method="post" action="/verify-email/resend">
           <CsrfField />

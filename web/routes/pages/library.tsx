@@ -27,6 +27,8 @@ export const libraryPageRoutes = new Hono<AppEnv>()
     return await html(c, <LibraryPage saved={saved} jobs={jobs} notifications={notifications} />);
   })
   .get("/profile", async (c) => {
+    // A signed-in account's profile is its account page (web/routes/auth.tsx); guests get this one.
+    if (c.var.user && !c.var.user.isGuest) return c.redirect("/account", 303);
     const user = await ensureGuest(c);
     const { sql, config } = c.var.deps;
     const [row, quota] = await Promise.all([findUser(sql, user.id), getQuota(sql, config, user.id)]);
