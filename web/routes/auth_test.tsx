@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { findOrCreateUnverifiedMap } from "../db/maps.ts";
 import { linkIn, TestAgent, waitForMail } from "../lib/accounts/test_agent.ts";
 import { guest, seedReadySong, startHarness } from "../lib/test_harness.ts";
 
@@ -239,12 +240,26 @@ Deno.test({
 
       const g2 = await guest(h.app);
       const song2 = await seedReadySong(h, g2.userId);
+      const map2 = await findOrCreateUnverifiedMap(h.deps.sql, song2);
+      await h.deps.sql`insert into saved_maps (user_id, map_id) values (${g2.userId}, ${map2.id})`;
+      const [job2] = await h.deps.sql`insert into ai_jobs (user_id, song_id, type, status, trace_id)
+        values (${g2.userId}, ${song2}, 'generate_map', 'failed', 't') returning id`;
+      await h.deps
+        .sql`insert into ai_run_ledger (user_id, job_id, period) values (${g2.userId}, ${job2.id}, '2026-11-01')`;
+      await h.deps.sql`insert into notifications (user_id, kind, job_id, message, url)
+        values (${g2.userId}, 'job_failed', ${job2.id}, 'x', '/jobs/x')`;
       const b = new TestAgent(h.app);
       b.jar.set("bs_session", g2.headers.authorization.slice("Bearer ".length));
       await b.page("/signin");
       assert.equal((await b.form("/signin", { email: addr("dee"), password: PASSWORD })).status, 303);
       const [owner] = await h.deps.sql`select owner_id from songs where id = ${song2}`;
       assert.equal(owner.owner_id, guestId);
+      for (const table of ["saved_maps", "ai_run_ledger", "notifications"]) {
+        const rows = await h.deps.sql`select user_id from ${
+          h.deps.sql(table)
+        } where user_id in (${g2.userId}, ${guestId})`;
+        assert.deepEqual(rows.map((r) => r.user_id), [guestId], `${table} moved to the account`);
+      }
     } finally {
       await h.close();
     }

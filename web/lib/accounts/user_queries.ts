@@ -108,8 +108,9 @@ export async function listAccounts(db: Db, opts: { limit: number; before?: Date 
 }
 
 /**
- * Moves what guest `guestId` made (uploads, songs, jobs) to `userId`, for a guest who signs in to an existing
- * account. The guest row stays (other tables may point at it) but owns nothing afterwards.
+ * Moves what guest `guestId` made (uploads, songs, jobs, AI runs, saved maps, notifications) to `userId`, for a
+ * guest who signs in to an existing account. The guest row stays (other tables may point at it) but owns nothing
+ * afterwards.
  */
 export async function mergeGuestInto(db: Db, guestId: string, userId: string): Promise<void> {
   if (guestId === userId) return;
@@ -118,5 +119,17 @@ export async function mergeGuestInto(db: Db, guestId: string, userId: string): P
   await db`update songs set owner_id = ${userId} where owner_id = ${guestId}
     and exists (select 1 from users where id = ${guestId} and is_guest)`;
   await db`update ai_jobs set user_id = ${userId} where user_id = ${guestId}
+    and exists (select 1 from users where id = ${guestId} and is_guest)`;
+  // The guest's AI runs count against the account (signing in must not reset a month's quota), and their library
+  // (saved maps, notifications) comes along; a map both had saved stays saved once.
+  await db`update ai_run_ledger set user_id = ${userId} where user_id = ${guestId}
+    and exists (select 1 from users where id = ${guestId} and is_guest)`;
+  await db`update notifications set user_id = ${userId} where user_id = ${guestId}
+    and exists (select 1 from users where id = ${guestId} and is_guest)`;
+  await db`insert into saved_maps (user_id, map_id, created_at)
+    select ${userId}, map_id, created_at from saved_maps
+    where user_id = ${guestId} and exists (select 1 from users where id = ${guestId} and is_guest)
+    on conflict do nothing`;
+  await db`delete from saved_maps where user_id = ${guestId}
     and exists (select 1 from users where id = ${guestId} and is_guest)`;
 }
