@@ -2,19 +2,10 @@
  * Browser smoke test in headless Chromium: upload a generated groove on the home page, watch the job page's live
  * progress, open the drum map. Screenshots go to test-results/browser-smoke/.
  */
+import { launchChromium } from "./browser.ts";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { renderDrumPattern } from "../../inference/src/testing/synth.ts";
 import { startE2eStack } from "./harness.ts";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 Deno.test({
   name: "browser - upload -> progress -> map in headless Chromium",
@@ -26,7 +17,7 @@ Deno.test({
     const wavPath = await Deno.makeTempFile({ suffix: ".wav" });
     await Deno.writeFile(wavPath, renderDrumPattern({ bpm: 120, bars: 4, seed: 21 }).wav);
     const stack = await startE2eStack("browser");
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const consoleLines: string[] = [];
     page.on("console", (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));

@@ -3,17 +3,16 @@
  * also answers `/api/v1/jobs/:id/events` with the documented SSE protocol (event names + `{stage, progress,
  * status, message}` data), so the island's handling of that protocol is checked without the whole API.
  */
+import { launchChromium } from "../../tests/e2e/browser.ts";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { buildIslands, isHashedAsset } from "../build.ts";
 import { HomePage, JobPage } from "../components/Pages.tsx";
 import type { Song } from "../db/songs.ts";
 import { renderPage } from "../lib/render.tsx";
 import type { JobView } from "./job_view.ts";
 import { APP_ISLANDS } from "./mod.ts";
-import { CHROMIUM_ARGS } from "./testing/mod.ts";
 import type { ComponentChildren } from "preact";
 
 const JOB: JobView = {
@@ -54,7 +53,7 @@ Deno.test("app islands - Uploader validates files, JobProgress follows the event
     return new Response(await Deno.readFile(join(outDir, file)), { headers: { "content-type": "text/javascript" } });
   });
   const base = `http://127.0.0.1:${server.addr.port}`;
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const tab = await browser.newPage();
     const errors: string[] = [];

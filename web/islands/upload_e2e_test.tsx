@@ -2,19 +2,18 @@
  * The upload flow through the whole web stack in a real browser: the pages and API of createApp over the real
  * stand-ins (test harness), the presigned PUT straight to s3rver, then the song page.
  */
+import { launchChromium } from "../../tests/e2e/browser.ts";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { chromium } from "playwright-core";
 import { createApp } from "../app.ts";
 import { startHarness, wavBytes } from "../lib/test_harness.ts";
 import { pages } from "../routes/pages.tsx";
-import { CHROMIUM_ARGS } from "./testing/mod.ts";
 
 Deno.test("Uploader - a guest uploads a WAV and lands on its song page", async () => {
   const h = await startHarness();
   const app = createApp(h.deps, { pages });
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const tab = await browser.newPage();
     const errors: string[] = [];

@@ -3,14 +3,13 @@
  * synthesized WAV uploaded to S3 and its stored .bsm. Plays, seeks, changes speed, loops, uses the keyboard and
  * downloads the files, at a phone-sized viewport.
  */
+import { launchChromium } from "../../../tests/e2e/browser.ts";
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { guest, startHarness } from "../../lib/test_harness.ts";
 import { pages } from "../../routes/pages.tsx";
-import { CHROMIUM_ARGS } from "../testing/mod.ts";
 import { seedSongWithMap } from "./testing.ts";
 
-const ARGS = [...CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"];
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 const num = async (tab: Page, selector: string, attr: string) => Number(await tab.getAttribute(selector, attr));
@@ -47,7 +46,7 @@ Deno.test({
     const h = await startHarness({ pages });
     const owner = await guest(h.app);
     const song = await seedSongWithMap(h, owner.userId, { bars: 8 });
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
+    const browser = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
     try {
       const context = await browser.newContext({ viewport: { width: 360, height: 640 }, acceptDownloads: true });
       const tab = await context.newPage();

@@ -2,12 +2,12 @@
  * Real-browser hydration test: a server-rendered page with two islands given the same signal; clicking the
  * button island must update the view island (one signal after revival), with no full re-render.
  */
+import { launchChromium } from "../../../tests/e2e/browser.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { signal } from "@preact/signals";
-import { chromium } from "playwright-core";
 import { buildIslands, isHashedAsset } from "../../build.ts";
-import { CHROMIUM_ARGS, TEST_ISLANDS } from "./mod.ts";
+import { TEST_ISLANDS } from "./mod.ts";
 import { Island } from "../../lib/islands.ts";
 import { renderPage } from "../../lib/render.tsx";
 import CountButton from "./CountButton.tsx";
@@ -43,7 +43,7 @@ Deno.test("islands - two islands hydrate in a real browser and share one signal"
     if (!isHashedAsset(file)) return new Response("not found", { status: 404 });
     return new Response(await Deno.readFile(join(outDir, file)), { headers: { "content-type": "text/javascript" } });
   });
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const tab = await browser.newPage();
     const errors: string[] = [];

@@ -7,13 +7,3 @@ export const TEST_ISLANDS: Record<string, string> = {
   CountButton: join(ISLANDS_DIR, "testing", "CountButton.tsx"),
   CountView: join(ISLANDS_DIR, "testing", "CountView.tsx"),
 };
-
-/** Chromium flags for browser tests in a sandbox-less CI container. */
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
