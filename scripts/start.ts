@@ -17,6 +17,10 @@ const stack = await launchStack({
 });
 console.error(`[stack] web:       ${stack.webUrl}`);
 console.error(`[stack] inference: ${stack.inferenceUrl}`);
+if (stack.env.MAIL_INBOX_URL) {
+  console.error(`[stack] mail inbox: ${stack.env.MAIL_INBOX_URL} (verification and reset emails)`);
+}
+if (stack.env.OIDC_ISSUER) console.error(`[stack] OIDC issuer: ${stack.env.OIDC_ISSUER} ("Sign in with" on /signin)`);
 
 let stopping = false;
 const shutdown = async () => {
