@@ -8,19 +8,30 @@ import type { BsmMap } from "../contracts/bsm.ts";
 import { trackBeats } from "../pipeline/beats.ts";
 import { DECODE_SAMPLE_RATE, decodeAudio } from "../pipeline/decode.ts";
 import { buildBsm } from "../pipeline/package.ts";
-import { quantizeNotes } from "../pipeline/quantize.ts";
+import {
+  lanePeaksFromThresholds,
+  quantizeNotes,
+} from "../pipeline/quantize.ts";
 import { loadTranscriber, type Transcriber } from "../pipeline/transcribe.ts";
 import { BadInputError } from "../pipeline/types.ts";
 
-const USAGE = "usage: deno task transcribe <audio-file>  (prints a .bsm drum map as JSON on stdout)";
+const USAGE =
+  "usage: deno task transcribe <audio-file>  (prints a .bsm drum map as JSON on stdout)";
 
 /** Drafts the .bsm map of the audio file at `path` (decode -> transcribe -> beats -> quantize -> package). */
-export async function transcribeFile(path: string, transcriber?: Transcriber): Promise<BsmMap> {
+export async function transcribeFile(
+  path: string,
+  transcriber?: Transcriber,
+): Promise<BsmMap> {
   const t = transcriber ?? (await loadTranscriber());
-  const { samples, sampleRate } = await decodeAudio(path, { sampleRate: DECODE_SAMPLE_RATE });
+  const { samples, sampleRate } = await decodeAudio(path, {
+    sampleRate: DECODE_SAMPLE_RATE,
+  });
   const act = await t.transcribe(samples, sampleRate);
   const beats = trackBeats(act);
-  const { notes } = quantizeNotes(act, beats.beats);
+  const { notes } = quantizeNotes(act, beats.beats, {
+    lanePeaks: lanePeaksFromThresholds(t.model.thresholds),
+  });
   return buildBsm({
     durationSec: samples.length / sampleRate,
     beats,
@@ -39,7 +50,11 @@ async function main(args: string[]): Promise<number> {
     const map = await transcribeFile(args[0]);
     process.stdout.write(JSON.stringify(map) + "\n");
     console.error(
-      `transcribed ${args[0]}: ${map.notes.length} notes, ${map.tempo.bpm} bpm in ${Date.now() - started} ms`,
+      `transcribed ${
+        args[0]
+      }: ${map.notes.length} notes, ${map.tempo.bpm} bpm in ${
+        Date.now() - started
+      } ms`,
     );
     return 0;
   } catch (e) {

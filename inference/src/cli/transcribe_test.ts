@@ -13,7 +13,11 @@ const DENO = join(ROOT, "node_modules/.bin/deno");
 const dir = mkdtempSync(join(tmpdir(), "cli-test-"));
 
 function cli(...args: string[]) {
-  const r = spawnSync(DENO, ["task", "-q", "transcribe", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(DENO, ["task", "-q", "transcribe", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
 }
 
@@ -25,7 +29,10 @@ test("cli transcribe - prints exactly one .bsm document on stdout", () => {
   assert.equal(r.stdout.trim().split("\n").length, 1);
   const map = bsmSchema.parse(JSON.parse(r.stdout));
   assert.ok(Math.abs(map.tempo.bpm - 100) < 2, `bpm ${map.tempo.bpm}`);
-  assert.ok(map.notes.some((n) => n.lane === "kick") && map.notes.some((n) => n.lane === "snare"));
+  assert.ok(
+    map.notes.some((n) => n.lane === "kick") &&
+      map.notes.some((n) => n.lane === "snare"),
+  );
   assert.match(r.stderr, /transcribed .*groove\.wav/);
 });
 

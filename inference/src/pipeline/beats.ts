@@ -43,7 +43,10 @@ export const beatResultSchema = z.object({
   beats: z.array(z.number().nonnegative()),
   downbeats: z.array(z.number().nonnegative()),
   bpm: z.number().nonnegative(),
-  timeSignature: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  timeSignature: z.tuple([
+    z.number().int().positive(),
+    z.number().int().positive(),
+  ]),
 });
 
 /** The activation the tracker follows: the model's `beat` column, else the clipped sum of all columns. */
@@ -61,7 +64,11 @@ function beatActivation(act: Activations): Float32Array {
 }
 
 /** Viterbi over the (interval, position) space; returns the frames the best path spends in beat states, grouped. */
-function viterbiBeatRanges(act: Float32Array, fps: number, o: Required<BeatOptions>): [number, number][] {
+function viterbiBeatRanges(
+  act: Float32Array,
+  fps: number,
+  o: Required<BeatOptions>,
+): [number, number][] {
   const minI = Math.max(1, Math.floor((60 * fps) / o.maxBpm));
   const maxI = Math.ceil((60 * fps) / o.minBpm);
   const intervals = Array.from({ length: maxI - minI + 1 }, (_, k) => minI + k);
@@ -70,18 +77,25 @@ function viterbiBeatRanges(act: Float32Array, fps: number, o: Required<BeatOptio
   const states = first[intervals.length];
   // Log transition probabilities between intervals at a beat boundary, rows normalised.
   const logTrans = intervals.map((from) => {
-    const p = intervals.map((to) => Math.exp(-o.transitionLambda * Math.abs(to / from - 1)));
+    const p = intervals.map((to) =>
+      Math.exp(-o.transitionLambda * Math.abs(to / from - 1))
+    );
     const sum = p.reduce((a, b) => a + b, 0);
     return p.map((v) => Math.log(v / sum));
   });
-  const beatLen = intervals.map((len) => Math.max(1, Math.floor(len / o.observationLambda)));
+  const beatLen = intervals.map((len) =>
+    Math.max(1, Math.floor(len / o.observationLambda))
+  );
   let prev = new Float64Array(states).fill(-Math.log(states));
   let next = new Float64Array(states);
   const back = new Uint16Array(act.length * intervals.length);
   const eps = 1e-7;
   for (let t = 0; t < act.length; t++) {
     const a = Math.min(1 - eps, Math.max(eps, act[t]));
-    const [logBeat, logOther] = [Math.log(a), Math.log((1 - a) / (o.observationLambda - 1))];
+    const [logBeat, logOther] = [
+      Math.log(a),
+      Math.log((1 - a) / (o.observationLambda - 1)),
+    ];
     for (let j = 0; j < intervals.length; j++) {
       let best = -Infinity, arg = 0;
       for (let i = 0; i < intervals.length; i++) {
@@ -92,7 +106,8 @@ function viterbiBeatRanges(act: Float32Array, fps: number, o: Required<BeatOptio
       const base = first[j];
       next[base] = (t === 0 ? prev[base] : best) + logBeat;
       for (let p = 1; p < intervals[j]; p++) {
-        next[base + p] = (t === 0 ? prev[base + p] : prev[base + p - 1]) + (p < beatLen[j] ? logBeat : logOther);
+        next[base + p] = (t === 0 ? prev[base + p] : prev[base + p - 1]) +
+          (p < beatLen[j] ? logBeat : logOther);
       }
     }
     [prev, next] = [next, prev];
@@ -134,7 +149,10 @@ function aboveFloor(act: Float32Array): Float32Array {
 export function medianTempo(beats: number[]): number {
   if (beats.length < 2) return 0;
   const span = Math.min(4, beats.length - 1);
-  const gaps = beats.slice(span).map((b, k) => (b - beats[k]) / span).sort((x, y) => x - y);
+  const gaps = beats.slice(span).map((b, k) => (b - beats[k]) / span).sort((
+    x,
+    y,
+  ) => x - y);
   return 60 / gaps[Math.floor(gaps.length / 2)];
 }
 
@@ -143,37 +161,62 @@ function beatAccents(act: Activations, frames: number[]): number[] {
   const col = labelColumn(act, "kick") ?? beatActivation(act);
   return frames.map((f) => {
     let m = 0;
-    for (let t = Math.max(0, f - 2); t <= Math.min(col.length - 1, f + 2); t++) m = Math.max(m, col[t]);
+    for (
+      let t = Math.max(0, f - 2);
+      t <= Math.min(col.length - 1, f + 2);
+      t++
+    ) m = Math.max(m, col[t]);
     return m;
   });
 }
 
 /** Chooses beats per bar (3 or 4) and the phase whose first beats carry the most accent over the others. */
-export function chooseMeter(accents: number[]): { beatsPerBar: 3 | 4; phase: number } {
+export function chooseMeter(
+  accents: number[],
+): { beatsPerBar: 3 | 4; phase: number } {
   let best = { beatsPerBar: 4 as 3 | 4, phase: 0, score: -Infinity };
   if (accents.length < 8) return best;
   for (const m of [4, 3] as const) {
     for (let phase = 0; phase < m; phase++) {
       let on = 0, nOn = 0, off = 0, nOff = 0;
-      accents.forEach((a, k) => ((k - phase) % m === 0 ? ((on += a), nOn++) : ((off += a), nOff++)));
+      accents.forEach((
+        a,
+        k,
+      ) => ((k - phase) % m === 0 ? ((on += a), nOn++) : ((off += a), nOff++)));
       const score = on / nOn - off / nOff;
       // Prefer 4/4 unless 3/4 is clearly better: most popular music is in four.
-      if (score > best.score + (m === 3 ? 0.05 : 0)) best = { beatsPerBar: m, phase, score };
+      if (score > best.score + (m === 3 ? 0.05 : 0)) {
+        best = { beatsPerBar: m, phase, score };
+      }
     }
   }
   return best;
 }
 
 /** Tracks beats, tempo and meter in `act` (frames at `act.fps`). Options in real units (bpm). */
-export function trackBeats(act: Activations, opts: BeatOptions = {}): BeatResult {
-  const o = { minBpm: MIN_BPM, maxBpm: MAX_BPM, transitionLambda: 100, observationLambda: 16, threshold: 0.3, ...opts };
-  if (!(o.minBpm > 0 && o.maxBpm > o.minBpm)) throw new RangeError(`bad tempo range ${o.minBpm}-${o.maxBpm} bpm`);
+export function trackBeats(
+  act: Activations,
+  opts: BeatOptions = {},
+): BeatResult {
+  const o = {
+    minBpm: MIN_BPM,
+    maxBpm: MAX_BPM,
+    transitionLambda: 100,
+    observationLambda: 16,
+    threshold: 0.3,
+    ...opts,
+  };
+  if (!(o.minBpm > 0 && o.maxBpm > o.minBpm)) {
+    throw new RangeError(`bad tempo range ${o.minBpm}-${o.maxBpm} bpm`);
+  }
   const full = beatActivation(act);
   // Track only the span with activity, as madmom does: silence before and after would get invented beats.
   let start = 0, end = full.length - 1;
   while (start < full.length && full[start] < o.threshold) start++;
   while (end > start && full[end] < o.threshold) end--;
-  if (start >= full.length) return { beats: [], downbeats: [], bpm: 0, timeSignature: [4, 4] };
+  if (start >= full.length) {
+    return { beats: [], downbeats: [], bpm: 0, timeSignature: [4, 4] };
+  }
   const segment = aboveFloor(full.subarray(start, end + 1));
   const frames = viterbiBeatRanges(segment, act.fps, o).map(([a, b]) => {
     let arg = a;
@@ -183,7 +226,9 @@ export function trackBeats(act: Activations, opts: BeatOptions = {}): BeatResult
   const beats = frames.map((f) => f / act.fps);
   const bpm = medianTempo(beats);
   const { beatsPerBar, phase } = chooseMeter(beatAccents(act, frames));
-  const downbeats = beats.filter((_, k) => k >= phase && (k - phase) % beatsPerBar === 0);
+  const downbeats = beats.filter((_, k) =>
+    k >= phase && (k - phase) % beatsPerBar === 0
+  );
   return { beats, downbeats, bpm, timeSignature: [beatsPerBar, 4] };
 }
 
@@ -198,10 +243,19 @@ export function createBeatsStage(opts: BeatOptions = {}): Stage {
     name: "beats",
     outputKey: beatsKey,
     async run(ctx) {
-      const act = decodeActivations(await ctx.store.get(ctx.outputs.transcribe ?? transcribeKey(ctx.job)));
+      const act = decodeActivations(
+        await ctx.store.get(ctx.outputs.transcribe ?? transcribeKey(ctx.job)),
+      );
       const result = trackBeats(act, opts);
-      await ctx.store.put(beatsKey(ctx.job), new TextEncoder().encode(JSON.stringify(result)), "application/json");
-      ctx.log.info("tracked beats", { beats: result.beats.length, bpm: result.bpm });
+      await ctx.store.put(
+        beatsKey(ctx.job),
+        new TextEncoder().encode(JSON.stringify(result)),
+        "application/json",
+      );
+      ctx.log.info("tracked beats", {
+        beats: result.beats.length,
+        bpm: result.bpm,
+      });
     },
   };
 }

@@ -6,7 +6,12 @@ import type { Activations } from "./types.ts";
 const FPS = 100;
 
 /** Beat activation with peaks at `times` [seconds] (kick column accents every `accentEvery`-th from `phase`). */
-function activations(times: number[], accentEvery = 4, phase = 0, seconds = Math.ceil(times.at(-1)! + 1)): Activations {
+function activations(
+  times: number[],
+  accentEvery = 4,
+  phase = 0,
+  seconds = Math.ceil(times.at(-1)! + 1),
+): Activations {
   const frames = seconds * FPS;
   const data = new Float32Array(frames * 2).fill(0.05);
   times.forEach((t, k) => {
@@ -22,13 +27,16 @@ function activations(times: number[], accentEvery = 4, phase = 0, seconds = Math
   return { data, frames, fps: FPS, labels: ["kick", "beat"] };
 }
 
-const grid = (bpm: number, n: number, start = 1) => Array.from({ length: n }, (_, k) => start + (k * 60) / bpm);
+const grid = (bpm: number, n: number, start = 1) =>
+  Array.from({ length: n }, (_, k) => start + (k * 60) / bpm);
 
 test("beats - a steady 100 bpm pulse gives its beats and tempo", () => {
   const truth = grid(100, 40);
   const r = trackBeats(activations(truth));
   assert.equal(r.beats.length, truth.length);
-  r.beats.forEach((b, k) => assert.ok(Math.abs(b - truth[k]) <= 0.011, `beat ${k}: ${b} vs ${truth[k]}`));
+  r.beats.forEach((b, k) =>
+    assert.ok(Math.abs(b - truth[k]) <= 0.011, `beat ${k}: ${b} vs ${truth[k]}`)
+  );
   assert.ok(Math.abs(r.bpm - 100) < 1, `bpm ${r.bpm}`);
 });
 
@@ -37,19 +45,32 @@ test("beats - the tracker follows a tempo change from 90 to 130 bpm", () => {
   const fast = grid(130, 30, slow.at(-1)! + 60 / 130);
   const r = trackBeats(activations([...slow, ...fast]));
   const late = r.beats.filter((b) => b > fast[4]);
-  assert.ok(Math.abs(60 / (late[5] - late[4]) - 130) < 5, "fast section at ~130 bpm");
+  assert.ok(
+    Math.abs(60 / (late[5] - late[4]) - 130) < 5,
+    "fast section at ~130 bpm",
+  );
   const early = r.beats.filter((b) => b < slow[20]);
-  assert.ok(Math.abs(60 / (early[5] - early[4]) - 90) < 5, "slow section at ~90 bpm");
+  assert.ok(
+    Math.abs(60 / (early[5] - early[4]) - 90) < 5,
+    "slow section at ~90 bpm",
+  );
 });
 
 test("beats - meter and downbeats come from the kick accents", () => {
   const four = trackBeats(activations(grid(120, 32), 4, 1));
   assert.deepEqual(four.timeSignature, [4, 4]);
-  assert.ok(Math.abs(four.downbeats[0] - four.beats[1]) < 1e-9, "downbeat on the accented second beat");
+  assert.ok(
+    Math.abs(four.downbeats[0] - four.beats[1]) < 1e-9,
+    "downbeat on the accented second beat",
+  );
   const three = trackBeats(activations(grid(120, 30), 3, 0));
   assert.deepEqual(three.timeSignature, [3, 4]);
   assert.equal(three.downbeats.length, 10);
-  assert.deepEqual(chooseMeter([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]), { beatsPerBar: 4, phase: 0, score: 1 });
+  assert.deepEqual(chooseMeter([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]), {
+    beatsPerBar: 4,
+    phase: 0,
+    score: 1,
+  });
 });
 
 test("beats - silence has no beats and no tempo; repeated runs are identical", () => {
@@ -59,7 +80,12 @@ test("beats - silence has no beats and no tempo; repeated runs are identical", (
     fps: FPS,
     labels: ["kick", "beat"],
   };
-  assert.deepEqual(trackBeats(silent), { beats: [], downbeats: [], bpm: 0, timeSignature: [4, 4] });
+  assert.deepEqual(trackBeats(silent), {
+    beats: [],
+    downbeats: [],
+    bpm: 0,
+    timeSignature: [4, 4],
+  });
   const a = activations(grid(140, 20));
   assert.deepEqual(trackBeats(a), trackBeats(a));
   assert.equal(medianTempo([0, 0.5, 1, 1.5, 2]), 120);

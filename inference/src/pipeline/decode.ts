@@ -18,7 +18,10 @@ const FORMAT_HINT = "Upload a WAV, MP3, FLAC, OGG or M4A file.";
 export class UnreadableAudioError extends BadInputError {
   override name = "UnreadableAudioError";
   constructor(reason: string, options?: ErrorOptions) {
-    super(`The file could not be decoded as audio (${reason}). ${FORMAT_HINT}`, options);
+    super(
+      `The file could not be decoded as audio (${reason}). ${FORMAT_HINT}`,
+      options,
+    );
   }
 }
 
@@ -47,7 +50,8 @@ export interface DecodedAudio {
 function ffmpegReason(stderr: string): string {
   const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
   const line = lines.at(-1) ?? "";
-  return line.replace(/^(pipe:0|\/\S+|\S+\.\w+):\s*/, "").slice(0, 200) || "no audio stream found";
+  return line.replace(/^(pipe:0|\/\S+|\S+\.\w+):\s*/, "").slice(0, 200) ||
+    "no audio stream found";
 }
 
 function runFfmpeg(
@@ -55,7 +59,13 @@ function runFfmpeg(
   sr: number,
   bin: string,
 ): Promise<{ pcm: Buffer; stderr: string; code: number }> {
-  const args = ["-hide_banner", "-loglevel", "error", "-i", typeof input === "string" ? input : "pipe:0"];
+  const args = [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-i",
+    typeof input === "string" ? input : "pipe:0",
+  ];
   args.push("-vn", "-f", "f32le", "-ac", "1", "-ar", String(sr), "pipe:1");
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ["pipe", "pipe", "pipe"] });
@@ -63,15 +73,30 @@ function runFfmpeg(
     const err: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => out.push(c));
     child.stderr.on("data", (c: Buffer) => err.push(c));
-    child.on("error", (e) => reject(new Error(`Could not run ffmpeg (${e.message}); install ffmpeg.`, { cause: e })));
+    child.on(
+      "error",
+      (e) =>
+        reject(
+          new Error(`Could not run ffmpeg (${e.message}); install ffmpeg.`, {
+            cause: e,
+          }),
+        ),
+    );
     child.on(
       "close",
-      (code) => resolve({ pcm: Buffer.concat(out), stderr: Buffer.concat(err).toString(), code: code ?? -1 }),
+      (code) =>
+        resolve({
+          pcm: Buffer.concat(out),
+          stderr: Buffer.concat(err).toString(),
+          code: code ?? -1,
+        }),
     );
     // ffmpeg stops reading early on non-audio input; that EPIPE is expected, its exit code tells the story.
     child.stdin.on("error", () => {});
     if (typeof input === "string") child.stdin.end();
-    else child.stdin.end(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+    else {child.stdin.end(
+        Buffer.from(input.buffer, input.byteOffset, input.byteLength),
+      );}
   });
 }
 
@@ -80,7 +105,10 @@ function runFfmpeg(
  * Throws {@link UnreadableAudioError} for empty, non-audio or truncated input and audio shorter than 1 s,
  * {@link AudioFileNotFoundError} for a missing path.
  */
-export async function decodeAudio(input: Uint8Array | string, opts: DecodeOptions = {}): Promise<DecodedAudio> {
+export async function decodeAudio(
+  input: Uint8Array | string,
+  opts: DecodeOptions = {},
+): Promise<DecodedAudio> {
   const sampleRate = opts.sampleRate ?? DECODE_SAMPLE_RATE;
   if (typeof input === "string") {
     const info = await stat(input).catch(() => null);
@@ -89,27 +117,42 @@ export async function decodeAudio(input: Uint8Array | string, opts: DecodeOption
   } else if (input.byteLength === 0) {
     throw new UnreadableAudioError("the file is empty");
   }
-  const { pcm, stderr, code } = await runFfmpeg(input, sampleRate, opts.ffmpegPath ?? "ffmpeg");
+  const { pcm, stderr, code } = await runFfmpeg(
+    input,
+    sampleRate,
+    opts.ffmpegPath ?? "ffmpeg",
+  );
   const samples = decodePcm(pcm.subarray(0, pcm.length - (pcm.length % 4)));
   if (samples.length === 0) {
-    throw new UnreadableAudioError(code === 0 ? "no audio samples in it" : ffmpegReason(stderr));
+    throw new UnreadableAudioError(
+      code === 0 ? "no audio samples in it" : ffmpegReason(stderr),
+    );
   }
   if (samples.length < MIN_DURATION_SEC * sampleRate) {
     const sec = (samples.length / sampleRate).toFixed(2);
-    throw new UnreadableAudioError(`only ${sec} s of audio; at least ${MIN_DURATION_SEC} s is needed`);
+    throw new UnreadableAudioError(
+      `only ${sec} s of audio; at least ${MIN_DURATION_SEC} s is needed`,
+    );
   }
   return { samples, sampleRate };
 }
 
 /** Raw little-endian float32 bytes of `samples` (the decode artifact). */
 export function encodePcm(samples: Float32Array): Uint8Array {
-  return new Uint8Array(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.byteLength));
+  return new Uint8Array(
+    samples.buffer.slice(
+      samples.byteOffset,
+      samples.byteOffset + samples.byteLength,
+    ),
+  );
 }
 
 /** Float32 samples from raw little-endian float32 bytes (copied, so any byte offset works). */
 export function decodePcm(bytes: Uint8Array): Float32Array {
   if (bytes.byteLength % 4 !== 0) {
-    throw new RangeError(`PCM artifact length ${bytes.byteLength} is not a multiple of 4`);
+    throw new RangeError(
+      `PCM artifact length ${bytes.byteLength} is not a multiple of 4`,
+    );
   }
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
@@ -128,15 +171,26 @@ export async function readDecoded(ctx: StageContext): Promise<DecodedAudio> {
 }
 
 /** The decode stage: `job.audioKey` -> `jobs/{jobId}/decode.f32`. */
-export function createDecodeStage(opts: Omit<DecodeOptions, "sampleRate"> = {}): Stage {
+export function createDecodeStage(
+  opts: Omit<DecodeOptions, "sampleRate"> = {},
+): Stage {
   return {
     name: "decode",
     outputKey: decodeKey,
     async run(ctx) {
       const audio = await ctx.store.get(ctx.job.audioKey);
-      const { samples } = await decodeAudio(audio, { ...opts, sampleRate: DECODE_SAMPLE_RATE });
-      await ctx.store.put(decodeKey(ctx.job), encodePcm(samples), "application/octet-stream");
-      ctx.log.info("decoded audio", { durationSec: samples.length / DECODE_SAMPLE_RATE });
+      const { samples } = await decodeAudio(audio, {
+        ...opts,
+        sampleRate: DECODE_SAMPLE_RATE,
+      });
+      await ctx.store.put(
+        decodeKey(ctx.job),
+        encodePcm(samples),
+        "application/octet-stream",
+      );
+      ctx.log.info("decoded audio", {
+        durationSec: samples.length / DECODE_SAMPLE_RATE,
+      });
     },
   };
 }

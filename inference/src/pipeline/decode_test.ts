@@ -5,7 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { encodeWav16, renderDrumPattern } from "../testing/synth.ts";
-import { AudioFileNotFoundError, decodeAudio, decodePcm, encodePcm, UnreadableAudioError } from "./decode.ts";
+import {
+  AudioFileNotFoundError,
+  decodeAudio,
+  decodePcm,
+  encodePcm,
+  UnreadableAudioError,
+} from "./decode.ts";
 import { BadInputError } from "./types.ts";
 
 const groove = renderDrumPattern({ bpm: 120, bars: 1, seed: 3 });
@@ -14,9 +20,13 @@ const dir = mkdtempSync(join(tmpdir(), "decode-test-"));
 test("decode - a WAV decodes to mono 22050 Hz samples of the right length and shape", async () => {
   const { samples, sampleRate } = await decodeAudio(groove.wav);
   assert.equal(sampleRate, 22050);
-  assert.ok(Math.abs(samples.length - groove.durationSec * 22050) < 64, `${samples.length} samples`);
+  assert.ok(
+    Math.abs(samples.length - groove.durationSec * 22050) < 64,
+    `${samples.length} samples`,
+  );
   // The first hit is at 0.5 s: silence before it, sound right after.
-  const rms = (a: number, b: number) => Math.sqrt(samples.slice(a, b).reduce((s, x) => s + x * x, 0) / (b - a));
+  const rms = (a: number, b: number) =>
+    Math.sqrt(samples.slice(a, b).reduce((s, x) => s + x * x, 0) / (b - a));
   assert.ok(rms(0, 10000) < 1e-4);
   assert.ok(rms(11025, 12000) > 0.05);
 });
@@ -31,7 +41,10 @@ test("decode - a path and a custom rate work too", async () => {
 
 async function rejects(input: Uint8Array | string, pattern: RegExp) {
   await assert.rejects(decodeAudio(input), (e: unknown) => {
-    assert.ok(e instanceof UnreadableAudioError && e instanceof BadInputError, String(e));
+    assert.ok(
+      e instanceof UnreadableAudioError && e instanceof BadInputError,
+      String(e),
+    );
     assert.match(
       e.message,
       /^The file could not be decoded as audio \(.+\)\. Upload a WAV, MP3, FLAC, OGG or M4A file\.$/,
@@ -43,21 +56,42 @@ async function rejects(input: Uint8Array | string, pattern: RegExp) {
 
 test("decode - zero bytes, text and a truncated MP3 are unreadable audio", async () => {
   await rejects(new Uint8Array(0), /empty/);
-  await rejects(new TextEncoder().encode("<html>this is not a song</html>".repeat(20)), /\(.+\)/);
+  await rejects(
+    new TextEncoder().encode("<html>this is not a song</html>".repeat(20)),
+    /\(.+\)/,
+  );
   const wavPath = join(dir, "g.wav"), mp3Path = join(dir, "g.mp3");
   writeFileSync(wavPath, groove.wav);
-  execFileSync("ffmpeg", ["-loglevel", "error", "-y", "-i", wavPath, "-b:a", "64k", mp3Path]);
+  execFileSync("ffmpeg", [
+    "-loglevel",
+    "error",
+    "-y",
+    "-i",
+    wavPath,
+    "-b:a",
+    "64k",
+    mp3Path,
+  ]);
   const mp3 = new Uint8Array(readFileSync(mp3Path));
-  assert.ok((await decodeAudio(mp3)).samples.length > 22050, "the whole MP3 decodes");
+  assert.ok(
+    (await decodeAudio(mp3)).samples.length > 22050,
+    "the whole MP3 decodes",
+  );
   await rejects(mp3.subarray(0, 300), /\(.+\)/);
 });
 
 test("decode - audio shorter than one second is refused with its length", async () => {
-  await rejects(encodeWav16(new Float32Array(44100 * 0.4).fill(0.1), 44100), /only 0\.40 s of audio/);
+  await rejects(
+    encodeWav16(new Float32Array(44100 * 0.4).fill(0.1), 44100),
+    /only 0\.40 s of audio/,
+  );
 });
 
 test("decode - a missing path says so", async () => {
-  await assert.rejects(decodeAudio(join(dir, "nope.wav")), AudioFileNotFoundError);
+  await assert.rejects(
+    decodeAudio(join(dir, "nope.wav")),
+    AudioFileNotFoundError,
+  );
 });
 
 test("decode - PCM artifact round-trips from any byte offset", () => {

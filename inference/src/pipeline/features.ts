@@ -41,7 +41,10 @@ const melToHz = (mel: number) => 700 * (Math.exp(mel / 1127) - 1);
 export function bandCenters(cfg: FrontendConfig): number[] {
   const lo = hzToMel(cfg.fmin);
   const step = (hzToMel(cfg.fmax) - lo) / (cfg.bands + 1);
-  return Array.from({ length: cfg.bands }, (_, b) => melToHz(lo + (b + 1) * step));
+  return Array.from(
+    { length: cfg.bands },
+    (_, b) => melToHz(lo + (b + 1) * step),
+  );
 }
 
 /**
@@ -53,13 +56,22 @@ export function melFilterbank(cfg: FrontendConfig): Float32Array[] {
   const binHz = cfg.sampleRate / cfg.frameSize;
   const lo = hzToMel(cfg.fmin);
   const step = (hzToMel(cfg.fmax) - lo) / (cfg.bands + 1);
-  const edges = Array.from({ length: cfg.bands + 2 }, (_, i) => melToHz(lo + i * step) / binHz);
+  const edges = Array.from(
+    { length: cfg.bands + 2 },
+    (_, i) => melToHz(lo + i * step) / binHz,
+  );
   return Array.from({ length: cfg.bands }, (_, b) => {
     const [left, centre, right] = [edges[b], edges[b + 1], edges[b + 2]];
     const w = new Float32Array(bins);
     let sum = 0;
-    for (let k = Math.ceil(left); k <= Math.min(bins - 1, Math.floor(right)); k++) {
-      w[k] = k <= centre ? (k - left) / (centre - left) : (right - k) / (right - centre);
+    for (
+      let k = Math.ceil(left);
+      k <= Math.min(bins - 1, Math.floor(right));
+      k++
+    ) {
+      w[k] = k <= centre
+        ? (k - left) / (centre - left)
+        : (right - k) / (right - centre);
       sum += w[k];
     }
     if (sum === 0) w[Math.min(bins - 1, Math.round(centre))] = sum = 1;
@@ -80,7 +92,9 @@ export class RealFft {
 
   /** `size`: a power of two >= 4. */
   constructor(size: number) {
-    if (size < 4 || (size & (size - 1)) !== 0) throw new RangeError(`FFT size ${size} is not a power of two >= 4`);
+    if (size < 4 || (size & (size - 1)) !== 0) {
+      throw new RangeError(`FFT size ${size} is not a power of two >= 4`);
+    }
     this.size = size;
     const m = (this.half = size / 2);
     this.re = new Float64Array(m);
@@ -93,8 +107,14 @@ export class RealFft {
       this.rev[i] = r;
     }
     // Twiddles of the full size n: the half-size FFT uses every other one, the real-input split uses all.
-    this.cos = Float64Array.from({ length: m }, (_, k) => Math.cos((2 * Math.PI * k) / size));
-    this.sin = Float64Array.from({ length: m }, (_, k) => Math.sin((2 * Math.PI * k) / size));
+    this.cos = Float64Array.from(
+      { length: m },
+      (_, k) => Math.cos((2 * Math.PI * k) / size),
+    );
+    this.sin = Float64Array.from(
+      { length: m },
+      (_, k) => Math.sin((2 * Math.PI * k) / size),
+    );
   }
 
   /** Writes |FFT(input)| (n/2 + 1 values) into `out`. `input` has `size` samples. */
@@ -129,11 +149,17 @@ export class RealFft {
 
 /** Periodic Hann window of `n` samples. */
 export function hann(n: number): Float32Array {
-  return Float32Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n));
+  return Float32Array.from(
+    { length: n },
+    (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n),
+  );
 }
 
 /** Log-compressed mel spectrogram of `samples` (at `cfg.sampleRate`): row-major `frames x cfg.bands`. */
-export function computeFeatures(samples: Float32Array, cfg: FrontendConfig): Features {
+export function computeFeatures(
+  samples: Float32Array,
+  cfg: FrontendConfig,
+): Features {
   const { frameSize: n, hopSize: hop, bands } = cfg;
   const frames = frameCount(samples.length, hop);
   const fft = new RealFft(n);
@@ -154,7 +180,9 @@ export function computeFeatures(samples: Float32Array, cfg: FrontendConfig): Fea
     for (let b = 0; b < bands; b++) {
       const { first, weights } = filters[b];
       let acc = 0;
-      for (let k = 0; k < weights.length; k++) acc += weights[k] * mag[first + k];
+      for (let k = 0; k < weights.length; k++) {
+        acc += weights[k] * mag[first + k];
+      }
       data[t * bands + b] = Math.log10(1 + cfg.logMul * acc * scale);
     }
   }

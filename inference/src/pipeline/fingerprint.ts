@@ -131,7 +131,9 @@ export async function fingerprintPcm(
 function parseFingerprint(stdout: string): string | null {
   try {
     const parsed = JSON.parse(stdout) as { fingerprint?: unknown };
-    return typeof parsed.fingerprint === "string" && parsed.fingerprint ? parsed.fingerprint : null;
+    return typeof parsed.fingerprint === "string" && parsed.fingerprint
+      ? parsed.fingerprint
+      : null;
   } catch {
     return null;
   }

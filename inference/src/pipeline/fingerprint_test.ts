@@ -5,11 +5,16 @@ import { createLogger } from "../log.ts";
 import { MemoryStore } from "../storage/memory_store.ts";
 import { renderDrumPattern } from "../testing/synth.ts";
 import { DECODE_SAMPLE_RATE, encodePcm } from "./decode.ts";
-import { createFingerprintStage, fingerprintPcm, FpcalcMissingError } from "./fingerprint.ts";
+import {
+  createFingerprintStage,
+  fingerprintPcm,
+  FpcalcMissingError,
+} from "./fingerprint.ts";
 import { BadInputError } from "./types.ts";
 
 const SR = DECODE_SAMPLE_RATE;
-const song = (seed: number, bpm = 110) => renderDrumPattern({ bpm, bars: 4, seed, sampleRate: SR }).samples;
+const song = (seed: number, bpm = 110) =>
+  renderDrumPattern({ bpm, bars: 4, seed, sampleRate: SR }).samples;
 
 describe("fingerprint", () => {
   it("fingerprintPcm - the same audio gives the same fingerprint and hash", async () => {

@@ -17,13 +17,23 @@ import type { Stage } from "./types.ts";
 /** [seconds] the duration every no-op artifact claims. */
 const NOOP_DURATION_SEC = 1;
 
-const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const json = (value: unknown) =>
+  new TextEncoder().encode(JSON.stringify(value));
 
-function noopStage(name: StageName, outputKey: (job: JobMessage) => string, body: (job: JobMessage) => Uint8Array) {
+function noopStage(
+  name: StageName,
+  outputKey: (job: JobMessage) => string,
+  body: (job: JobMessage) => Uint8Array,
+) {
   return {
     name,
     outputKey,
-    run: (ctx) => ctx.store.put(outputKey(ctx.job), body(ctx.job), "application/octet-stream"),
+    run: (ctx) =>
+      ctx.store.put(
+        outputKey(ctx.job),
+        body(ctx.job),
+        "application/octet-stream",
+      ),
   } satisfies Stage;
 }
 
@@ -44,7 +54,12 @@ export function buildNoopStages(): Partial<Record<StageName, Stage>> {
     noopStage("package", packageKey, () =>
       json(buildBsm({
         durationSec: NOOP_DURATION_SEC,
-        beats: { beats: [0.5], downbeats: [0.5], bpm: 120, timeSignature: [4, 4] },
+        beats: {
+          beats: [0.5],
+          downbeats: [0.5],
+          bpm: 120,
+          timeSignature: [4, 4],
+        },
         notes: [],
         model: { name: "noop", version: "0" },
       }))),

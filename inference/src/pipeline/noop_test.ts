@@ -23,16 +23,41 @@ const silentLog = { info() {}, warn() {}, error() {} };
 it("noop stages write a valid artifact at each real stage's key", async () => {
   const stages = buildNoopStages();
   const store = new MemoryStore();
-  for (const name of new Set([...STAGES_BY_JOB_TYPE.fingerprint, ...STAGES_BY_JOB_TYPE.generate_map])) {
+  for (
+    const name of new Set([
+      ...STAGES_BY_JOB_TYPE.fingerprint,
+      ...STAGES_BY_JOB_TYPE.generate_map,
+    ])
+  ) {
     const stage = stages[name];
     assert.ok(stage, `no noop stage for ${name}`);
-    const ctx: StageContext = { job, store, outputs: {}, signal: new AbortController().signal, log: silentLog };
+    const ctx: StageContext = {
+      job,
+      store,
+      outputs: {},
+      signal: new AbortController().signal,
+      log: silentLog,
+    };
     await stage.run(ctx);
-    assert.ok(await store.exists(stage.outputKey(job)), `${name} wrote nothing`);
+    assert.ok(
+      await store.exists(stage.outputKey(job)),
+      `${name} wrote nothing`,
+    );
   }
-  const map = bsmSchema.parse(JSON.parse(new TextDecoder().decode(await store.get(stages.package!.outputKey(job)))));
+  const map = bsmSchema.parse(
+    JSON.parse(
+      new TextDecoder().decode(await store.get(stages.package!.outputKey(job))),
+    ),
+  );
   assert.equal(map.tempo.bpm, 120);
-  assert.equal(stages.package!.outputKey(job), `maps/unverified/${job.songId}/${job.jobId}.bsm`);
-  const fp = JSON.parse(new TextDecoder().decode(await store.get(stages.fingerprint!.outputKey(job))));
+  assert.equal(
+    stages.package!.outputKey(job),
+    `maps/unverified/${job.songId}/${job.jobId}.bsm`,
+  );
+  const fp = JSON.parse(
+    new TextDecoder().decode(
+      await store.get(stages.fingerprint!.outputKey(job)),
+    ),
+  );
   assert.match(fp.fingerprintHash, /^[0-9a-f]{64}$/);
 });

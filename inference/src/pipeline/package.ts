@@ -5,7 +5,11 @@
 import { type BsmMap, bsmSchema } from "../contracts/bsm.ts";
 import type { JobMessage } from "../contracts/job_message.ts";
 import { type BeatResult, beatResultSchema, beatsKey } from "./beats.ts";
-import { quantizeArtifactSchema, type QuantizedNote, quantizeKey } from "./quantize.ts";
+import {
+  quantizeArtifactSchema,
+  type QuantizedNote,
+  quantizeKey,
+} from "./quantize.ts";
 import { BadInputError, type Stage } from "./types.ts";
 
 export interface BuildBsmInput {
@@ -28,7 +32,9 @@ export function buildBsm(input: BuildBsmInput): BsmMap {
       "No beat was found in the audio (is it silent or without rhythm?), so no drum map was made.",
     );
   }
-  const notes = [...input.notes].sort((a, b) => a.time - b.time || a.lane.localeCompare(b.lane));
+  const notes = [...input.notes].sort((a, b) =>
+    a.time - b.time || a.lane.localeCompare(b.lane)
+  );
   return bsmSchema.parse({
     format: "bsm",
     version: 1,
@@ -57,12 +63,29 @@ export function createPackageStage(): Stage {
     name: "package",
     outputKey: packageKey,
     async run(ctx) {
-      const read = async (key: string) => JSON.parse(new TextDecoder().decode(await ctx.store.get(key)));
-      const beats = beatResultSchema.parse(await read(ctx.outputs.beats ?? beatsKey(ctx.job)));
-      const q = quantizeArtifactSchema.parse(await read(ctx.outputs.quantize ?? quantizeKey(ctx.job)));
-      const map = buildBsm({ durationSec: q.durationSec, beats, notes: q.notes, model: q.model });
-      await ctx.store.put(packageKey(ctx.job), new TextEncoder().encode(JSON.stringify(map)), "application/json");
-      ctx.log.info("packaged map", { notes: map.notes.length, bpm: map.tempo.bpm });
+      const read = async (key: string) =>
+        JSON.parse(new TextDecoder().decode(await ctx.store.get(key)));
+      const beats = beatResultSchema.parse(
+        await read(ctx.outputs.beats ?? beatsKey(ctx.job)),
+      );
+      const q = quantizeArtifactSchema.parse(
+        await read(ctx.outputs.quantize ?? quantizeKey(ctx.job)),
+      );
+      const map = buildBsm({
+        durationSec: q.durationSec,
+        beats,
+        notes: q.notes,
+        model: q.model,
+      });
+      await ctx.store.put(
+        packageKey(ctx.job),
+        new TextEncoder().encode(JSON.stringify(map)),
+        "application/json",
+      );
+      ctx.log.info("packaged map", {
+        notes: map.notes.length,
+        bpm: map.tempo.bpm,
+      });
     },
   };
 }

@@ -40,11 +40,20 @@ export const PEAK_DEFAULTS: Required<PeakOptions> = {
 };
 
 /** Peaks of `act` (one value per frame at `fps` [frames per second]), in time order. */
-export function pickPeaks(act: ArrayLike<number>, fps: number, opts: PeakOptions = {}): Peak[] {
+export function pickPeaks(
+  act: ArrayLike<number>,
+  fps: number,
+  opts: PeakOptions = {},
+): Peak[] {
   if (!(fps > 0)) throw new RangeError(`fps must be positive, got ${fps}`);
   const o = { ...PEAK_DEFAULTS, ...opts };
   const frames = (sec: number) => Math.max(0, Math.round(sec * fps));
-  const [preMax, postMax, preAvg, postAvg] = [o.preMaxSec, o.postMaxSec, o.preAvgSec, o.postAvgSec].map(frames);
+  const [preMax, postMax, preAvg, postAvg] = [
+    o.preMaxSec,
+    o.postMaxSec,
+    o.preAvgSec,
+    o.postAvgSec,
+  ].map(frames);
   const n = act.length;
   // Prefix sums make the moving mean O(n) whatever the window.
   const prefix = new Float64Array(n + 1);
@@ -65,9 +74,16 @@ export function pickPeaks(act: ArrayLike<number>, fps: number, opts: PeakOptions
 }
 
 /** True when `act[t]` is the maximum of [t - pre, t + post]; on a plateau only its first frame counts. */
-function isLocalMax(act: ArrayLike<number>, t: number, pre: number, post: number): boolean {
+function isLocalMax(
+  act: ArrayLike<number>,
+  t: number,
+  pre: number,
+  post: number,
+): boolean {
   const v = act[t];
   for (let i = Math.max(0, t - pre); i < t; i++) if (act[i] >= v) return false;
-  for (let i = t + 1; i <= Math.min(act.length - 1, t + post); i++) if (act[i] > v) return false;
+  for (let i = t + 1; i <= Math.min(act.length - 1, t + post); i++) {
+    if (act[i] > v) return false;
+  }
   return true;
 }

@@ -97,7 +97,9 @@ describe("pipeline", () => {
     });
     assert.equal(out.status === "succeeded" && out.result.kind, "fingerprint");
     assert.match(
-      out.status === "succeeded" && out.result.kind === "fingerprint" ? out.result.fingerprintHash : "",
+      out.status === "succeeded" && out.result.kind === "fingerprint"
+        ? out.result.fingerprintHash
+        : "",
       /^[0-9a-f]{64}$/,
     );
   });

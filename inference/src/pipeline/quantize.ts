@@ -5,7 +5,11 @@
  */
 import { z } from "zod";
 import type { JobMessage } from "../contracts/job_message.ts";
-import { type ActivationsMeta, decodeActivations, labelColumn } from "./activations_io.ts";
+import {
+  type ActivationsMeta,
+  decodeActivations,
+  labelColumn,
+} from "./activations_io.ts";
 import { beatResultSchema, beatsKey } from "./beats.ts";
 import { type PeakOptions, pickPeaks } from "./peaks.ts";
 import { transcribeKey } from "./transcribe.ts";
@@ -52,7 +56,9 @@ export interface QuantizeOptions {
 export function beatPosition(beats: readonly number[], time: number): number {
   const n = beats.length;
   if (time < beats[0]) return (time - beats[0]) / (beats[1] - beats[0]);
-  if (time >= beats[n - 1]) return n - 1 + (time - beats[n - 1]) / (beats[n - 1] - beats[n - 2]);
+  if (time >= beats[n - 1]) {
+    return n - 1 + (time - beats[n - 1]) / (beats[n - 1] - beats[n - 2]);
+  }
   let lo = 0, hi = n - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
@@ -81,12 +87,18 @@ function chooseGrids(positions: number[]): Map<number, number> {
     e[1] += (frac - snap(frac, 3)) ** 2;
     err.set(k, e);
   }
-  return new Map([...err].map(([k, [straight, triplet]]) => [k, triplet < straight - 1e-6 ? 3 : 4]));
+  return new Map(
+    [...err].map((
+      [k, [straight, triplet]],
+    ) => [k, triplet < straight - 1e-6 ? 3 : 4]),
+  );
 }
 
 /** Swing from the off-beat notes (beat fractions 0.4..0.72): the median position as a long/short ratio. */
 export function detectSwing(positions: number[]): Swing | null {
-  const offbeats = positions.map((p) => p - Math.floor(p)).filter((f) => f > 0.4 && f < 0.72).sort((a, b) => a - b);
+  const offbeats = positions.map((p) => p - Math.floor(p)).filter((f) =>
+    f > 0.4 && f < 0.72
+  ).sort((a, b) => a - b);
   if (offbeats.length < 4) return null;
   const median = offbeats[Math.floor(offbeats.length / 2)];
   const ratio = median / (1 - median);
@@ -94,29 +106,55 @@ export function detectSwing(positions: number[]): Swing | null {
 }
 
 function dynamics(velocities: number[]): Dynamic[] {
-  const median = [...velocities].sort((a, b) => a - b)[Math.floor(velocities.length / 2)];
-  return velocities.map((v) => (v < 0.65 * median ? "ghost" : v > 1.15 * median ? "accent" : "normal"));
+  const median =
+    [...velocities].sort((a, b) => a - b)[Math.floor(velocities.length / 2)];
+  return velocities.map((
+    v,
+  ) => (v < 0.65 * median ? "ghost" : v > 1.15 * median ? "accent" : "normal"));
 }
 
 /** Notes of every drum lane in `act`, snapped to `beats` [seconds]; sorted by time, then lane. */
-export function quantizeNotes(act: Activations, beats: readonly number[], opts: QuantizeOptions = {}): QuantizeResult {
+export function quantizeNotes(
+  act: Activations,
+  beats: readonly number[],
+  opts: QuantizeOptions = {},
+): QuantizeResult {
   const raw: Omit<QuantizedNote, "quantizedTime" | "beat">[] = [];
   for (const lane of act.labels.filter((l) => !NON_LANES.has(l))) {
-    const peaks = pickPeaks(labelColumn(act, lane)!, act.fps, { ...opts.peaks, ...opts.lanePeaks?.[lane] });
-    const velocities = peaks.map((p) => Math.max(1, Math.min(127, Math.round(p.strength * 127))));
+    const peaks = pickPeaks(labelColumn(act, lane)!, act.fps, {
+      ...opts.peaks,
+      ...opts.lanePeaks?.[lane],
+    });
+    const velocities = peaks.map((p) =>
+      Math.max(1, Math.min(127, Math.round(p.strength * 127)))
+    );
     const dyn = dynamics(velocities);
-    peaks.forEach((p, i) => raw.push({ time: round(p.time), lane, velocity: velocities[i], dynamic: dyn[i] }));
+    peaks.forEach((p, i) =>
+      raw.push({
+        time: round(p.time),
+        lane,
+        velocity: velocities[i],
+        dynamic: dyn[i],
+      })
+    );
   }
   raw.sort((a, b) => a.time - b.time || a.lane.localeCompare(b.lane));
   if (beats.length < 2) {
-    return { notes: raw.map((n) => ({ ...n, quantizedTime: n.time, beat: null })), swing: null };
+    return {
+      notes: raw.map((n) => ({ ...n, quantizedTime: n.time, beat: null })),
+      swing: null,
+    };
   }
   const positions = raw.map((n) => beatPosition(beats, n.time));
   const grids = chooseGrids(positions);
   const notes = raw.map((n, i) => {
     const k = Math.floor(positions[i]);
     const beat = k + snap(positions[i] - k, grids.get(k) ?? 4);
-    return { ...n, quantizedTime: round(Math.max(0, beatTime(beats, beat))), beat: Math.round(beat * 1e6) / 1e6 };
+    return {
+      ...n,
+      quantizedTime: round(Math.max(0, beatTime(beats, beat))),
+      beat: Math.round(beat * 1e6) / 1e6,
+    };
   });
   return { notes, swing: detectSwing(positions) };
 }
@@ -149,18 +187,50 @@ export function quantizeKey(job: Pick<JobMessage, "jobId">): string {
   return `jobs/${job.jobId}/quantize.json`;
 }
 
-/** The quantize stage: `transcribe.act` + `beats.json` -> `jobs/{jobId}/quantize.json`. */
+/** Per-lane peak options from a model's tuned thresholds (ModelEntry.thresholds), as `lanePeaks` takes them. */
+export function lanePeaksFromThresholds(
+  thresholds: Record<string, number> = {},
+): Record<string, PeakOptions> {
+  return Object.fromEntries(
+    Object.entries(thresholds).map((
+      [lane, threshold],
+    ) => [lane, { threshold }]),
+  );
+}
+
+/**
+ * The quantize stage: `transcribe.act` + `beats.json` -> `jobs/{jobId}/quantize.json`, picking each lane with the
+ * model's tuned threshold (carried in the activations' meta); `opts.lanePeaks` overrides it.
+ */
 export function createQuantizeStage(opts: QuantizeOptions = {}): Stage {
   return {
     name: "quantize",
     outputKey: quantizeKey,
     async run(ctx) {
-      const act = decodeActivations(await ctx.store.get(ctx.outputs.transcribe ?? transcribeKey(ctx.job)));
-      const beatsJson = new TextDecoder().decode(await ctx.store.get(ctx.outputs.beats ?? beatsKey(ctx.job)));
+      const act = decodeActivations(
+        await ctx.store.get(ctx.outputs.transcribe ?? transcribeKey(ctx.job)),
+      );
+      const beatsJson = new TextDecoder().decode(
+        await ctx.store.get(ctx.outputs.beats ?? beatsKey(ctx.job)),
+      );
       const { beats } = beatResultSchema.parse(JSON.parse(beatsJson));
-      const artifact: QuantizeArtifact = { ...quantizeNotes(act, beats, opts), ...act.meta };
-      await ctx.store.put(quantizeKey(ctx.job), new TextEncoder().encode(JSON.stringify(artifact)), "application/json");
-      ctx.log.info("quantized notes", { notes: artifact.notes.length, swing: artifact.swing?.ratio ?? null });
+      const lanePeaks = {
+        ...lanePeaksFromThresholds(act.meta.thresholds),
+        ...opts.lanePeaks,
+      };
+      const artifact: QuantizeArtifact = {
+        ...quantizeNotes(act, beats, { ...opts, lanePeaks }),
+        ...act.meta,
+      };
+      await ctx.store.put(
+        quantizeKey(ctx.job),
+        new TextEncoder().encode(JSON.stringify(artifact)),
+        "application/json",
+      );
+      ctx.log.info("quantized notes", {
+        notes: artifact.notes.length,
+        swing: artifact.swing?.ratio ?? null,
+      });
     },
   };
 }

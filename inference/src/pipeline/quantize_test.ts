@@ -1,13 +1,28 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { beatPosition, beatTime, detectSwing, quantizeNotes } from "./quantize.ts";
-import type { Activations } from "./types.ts";
+import { MemoryStore } from "../storage/memory_store.ts";
+import { encodeActivations } from "./activations_io.ts";
+import { beatsKey } from "./beats.ts";
+import {
+  beatPosition,
+  beatTime,
+  createQuantizeStage,
+  detectSwing,
+  lanePeaksFromThresholds,
+  quantizeKey,
+  quantizeNotes,
+} from "./quantize.ts";
+import { transcribeKey } from "./transcribe.ts";
+import type { Activations, StageContext } from "./types.ts";
 
 const FPS = 100;
 const beats = Array.from({ length: 9 }, (_, k) => 1 + k * 0.5); // 120 bpm from 1 s
 
 /** Activations with one drum lane `snare` peaking (0.9, or `strength`) at `times` [seconds]. */
-function snareAt(times: number[], strength: number[] = times.map(() => 0.9)): Activations {
+function snareAt(
+  times: number[],
+  strength: number[] = times.map(() => 0.9),
+): Activations {
   const frames = 6 * FPS;
   const data = new Float32Array(frames * 2).fill(0.05);
   times.forEach((t, i) => (data[Math.round(t * FPS) * 2] = strength[i]));
@@ -26,16 +41,25 @@ test("quantize - straight 16ths snap to quarters of a beat, keeping the detected
   assert.deepEqual(notes.map((n) => n.beat), [0, 0.25, 0.5, 0.75]);
   assert.deepEqual(notes.map((n) => n.quantizedTime), [1, 1.125, 1.25, 1.375]);
   assert.deepEqual(notes.map((n) => n.time), [1.01, 1.13, 1.26, 1.37]);
-  assert.ok(notes.every((n) => n.lane === "snare" && n.velocity === Math.round(0.9 * 127)));
+  assert.ok(
+    notes.every((n) =>
+      n.lane === "snare" && n.velocity === Math.round(0.9 * 127)
+    ),
+  );
 });
 
 test("quantize - a beat of triplets snaps to thirds, its neighbour stays straight", () => {
   const { notes } = quantizeNotes(snareAt([1.5, 1.67, 1.83, 2.0, 2.25]), beats);
-  assert.deepEqual(notes.map((n) => n.beat), [1, 1 + 1 / 3, 1 + 2 / 3, 2, 2.5].map((b) => Math.round(b * 1e6) / 1e6));
+  assert.deepEqual(
+    notes.map((n) => n.beat),
+    [1, 1 + 1 / 3, 1 + 2 / 3, 2, 2.5].map((b) => Math.round(b * 1e6) / 1e6),
+  );
 });
 
 test("quantize - swing is detected from late off-beats; straight 8ths are not swung", () => {
-  const swung = [0, 1, 2, 3, 4, 5].flatMap((k) => [1 + k * 0.5, 1 + k * 0.5 + 0.33]);
+  const swung = [0, 1, 2, 3, 4, 5].flatMap((
+    k,
+  ) => [1 + k * 0.5, 1 + k * 0.5 + 0.33]);
   const r = quantizeNotes(snareAt(swung), beats);
   assert.ok(r.swing?.swung && r.swing.ratio > 1.8, JSON.stringify(r.swing));
   const straight = detectSwing([0.5, 1.5, 2.5, 3.5, 4.52]);
@@ -44,8 +68,65 @@ test("quantize - swing is detected from late off-beats; straight 8ths are not sw
 });
 
 test("quantize - dynamics are relative to the lane: quiet hits are ghosts", () => {
-  const { notes } = quantizeNotes(snareAt([1, 1.5, 2, 2.5, 3], [0.9, 0.9, 0.52, 0.9, 0.9]), beats);
-  assert.deepEqual(notes.map((n) => n.dynamic), ["normal", "normal", "ghost", "normal", "normal"]);
+  const { notes } = quantizeNotes(
+    snareAt([1, 1.5, 2, 2.5, 3], [0.9, 0.9, 0.52, 0.9, 0.9]),
+    beats,
+  );
+  assert.deepEqual(notes.map((n) => n.dynamic), [
+    "normal",
+    "normal",
+    "ghost",
+    "normal",
+    "normal",
+  ]);
   const noGrid = quantizeNotes(snareAt([1]), []);
-  assert.deepEqual(noGrid.notes.map((n) => [n.quantizedTime, n.beat]), [[1, null]]);
+  assert.deepEqual(noGrid.notes.map((n) => [n.quantizedTime, n.beat]), [[
+    1,
+    null,
+  ]]);
+});
+
+test("quantize - the stage picks each lane with the model's tuned threshold from the activations' meta", async () => {
+  const act = snareAt([1, 1.5, 2], [0.9, 0.5, 0.9]);
+  const store = new MemoryStore();
+  const job = {
+    jobId: "6f1c1a52-5a4e-4a59-9d7e-2f7d8a0b1c01",
+  } as StageContext["job"];
+  const meta = { model: { name: "m", version: "1" }, durationSec: 6 };
+  await store.put(
+    transcribeKey(job),
+    encodeActivations(act, { ...meta, thresholds: { snare: 0.7 } }),
+    "x",
+  );
+  await store.put(
+    beatsKey(job),
+    new TextEncoder().encode(
+      JSON.stringify({
+        beats,
+        downbeats: [1],
+        bpm: 120,
+        timeSignature: [4, 4],
+      }),
+    ),
+    "x",
+  );
+  const ctx = {
+    job,
+    store,
+    outputs: {},
+    signal: new AbortController().signal,
+    log: { info() {}, warn() {}, error() {} },
+  };
+  await createQuantizeStage().run(ctx);
+  const artifact = JSON.parse(
+    new TextDecoder().decode(await store.get(quantizeKey(job))),
+  );
+  assert.deepEqual(
+    artifact.notes.map((n: { time: number }) => n.time),
+    [1, 2],
+    "the 0.5 peak is under the tuned 0.7",
+  );
+  assert.deepEqual(lanePeaksFromThresholds({ snare: 0.7 }), {
+    snare: { threshold: 0.7 },
+  });
 });

@@ -15,7 +15,9 @@ import { computeFeatures } from "./features.ts";
 import type { Activations, Stage } from "./types.ts";
 
 /** Where the shipped models and `manifest.json` live. */
-export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../../models/", import.meta.url));
+export const DEFAULT_MODEL_DIR = fileURLToPath(
+  new URL("../../models/", import.meta.url),
+);
 
 const frontendSchema = z.object({
   sampleRate: z.number().int().positive(),
@@ -36,10 +38,15 @@ export const modelEntrySchema = z.object({
   frontend: frontendSchema,
   /** [frames per second] */
   fps: z.number().positive(),
+  /** Per-lane peak-picking thresholds (activation 0..1) tuned on a validation split; absent lanes use the default. */
+  thresholds: z.record(z.string(), z.number().gt(0).lt(1)).optional(),
 });
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 
-export const manifestSchema = z.object({ models: z.array(modelEntrySchema).min(1), default: z.string().min(1) });
+export const manifestSchema = z.object({
+  models: z.array(modelEntrySchema).min(1),
+  default: z.string().min(1),
+});
 
 export interface TranscriberOptions {
   /** Folder holding `manifest.json` and the model files, default {@link DEFAULT_MODEL_DIR}. */
@@ -61,30 +68,51 @@ export class ModelChecksumError extends Error {
   override name = "ModelChecksumError";
 }
 
-async function createSession(bytes: Uint8Array): Promise<{ session: ort.InferenceSession; eps: string[] }> {
+async function createSession(
+  bytes: Uint8Array,
+): Promise<{ session: ort.InferenceSession; eps: string[] }> {
   if (process.env.ONNX_EP === "cuda") {
     try {
       return {
-        session: await ort.InferenceSession.create(bytes, { executionProviders: ["cuda", "cpu"] }),
+        session: await ort.InferenceSession.create(bytes, {
+          executionProviders: ["cuda", "cpu"],
+        }),
         eps: ["cuda", "cpu"],
       };
     } catch (e) {
       // A machine without the CUDA provider still transcribes, only slower: say so and carry on.
-      console.error(`ONNX_EP=cuda but the CUDA provider failed (${(e as Error).message}); using cpu`);
+      console.error(
+        `ONNX_EP=cuda but the CUDA provider failed (${
+          (e as Error).message
+        }); using cpu`,
+      );
     }
   }
-  return { session: await ort.InferenceSession.create(bytes, { executionProviders: ["cpu"] }), eps: ["cpu"] };
+  return {
+    session: await ort.InferenceSession.create(bytes, {
+      executionProviders: ["cpu"],
+    }),
+    eps: ["cpu"],
+  };
 }
 
 /** Reads the manifest, verifies the model's sha256 and creates its onnxruntime session once. */
-export async function loadTranscriber(opts: TranscriberOptions = {}): Promise<Transcriber> {
+export async function loadTranscriber(
+  opts: TranscriberOptions = {},
+): Promise<Transcriber> {
   const dir = opts.modelDir ?? DEFAULT_MODEL_DIR;
   const manifestPath = `${dir.replace(/\/$/, "")}/manifest.json`;
-  const manifest = manifestSchema.parse(JSON.parse(await readFile(manifestPath, "utf8")));
+  const manifest = manifestSchema.parse(
+    JSON.parse(await readFile(manifestPath, "utf8")),
+  );
   const name = opts.modelName ?? manifest.default;
   const model = manifest.models.find((m) => m.name === name);
   if (!model) {
-    throw new Error(`Model "${name}" is not in ${manifestPath} (${manifest.models.map((m) => m.name).join(", ")})`);
+    throw new Error(
+      `Model "${name}" is not in ${manifestPath} (${
+        manifest.models.map((m) => m.name).join(", ")
+      })`,
+    );
   }
   const file = `${dir.replace(/\/$/, "")}/${model.file}`;
   const bytes = new Uint8Array(await readFile(file));
@@ -100,13 +128,20 @@ export async function loadTranscriber(opts: TranscriberOptions = {}): Promise<Tr
     executionProviders: eps,
     async transcribe(samples, sampleRate) {
       if (sampleRate !== model.frontend.sampleRate) {
-        throw new RangeError(`${model.name} needs ${model.frontend.sampleRate} Hz audio, got ${sampleRate} Hz`);
+        throw new RangeError(
+          `${model.name} needs ${model.frontend.sampleRate} Hz audio, got ${sampleRate} Hz`,
+        );
       }
       const f = computeFeatures(samples, model.frontend);
       const input = new ort.Tensor("float32", f.data, [1, f.frames, f.bands]);
       const out = await session.run({ [session.inputNames[0]]: input });
       const data = out[session.outputNames[0]].data as Float32Array;
-      return { data: new Float32Array(data), frames: f.frames, fps: model.fps, labels: model.labels };
+      return {
+        data: new Float32Array(data),
+        frames: f.frames,
+        fps: model.fps,
+        labels: model.labels,
+      };
     },
   };
 }
@@ -125,11 +160,22 @@ export function createTranscribeStage(transcriber: Transcriber): Stage {
       const { samples, sampleRate } = await readDecoded(ctx);
       const act = await transcriber.transcribe(samples, sampleRate);
       const meta = {
-        model: { name: transcriber.model.name, version: transcriber.model.version },
+        model: {
+          name: transcriber.model.name,
+          version: transcriber.model.version,
+        },
         durationSec: samples.length / sampleRate,
+        thresholds: transcriber.model.thresholds,
       };
-      await ctx.store.put(transcribeKey(ctx.job), encodeActivations(act, meta), "application/octet-stream");
-      ctx.log.info("transcribed", { frames: act.frames, model: transcriber.model.name });
+      await ctx.store.put(
+        transcribeKey(ctx.job),
+        encodeActivations(act, meta),
+        "application/octet-stream",
+      );
+      ctx.log.info("transcribed", {
+        frames: act.frames,
+        model: transcriber.model.name,
+      });
     },
   };
 }

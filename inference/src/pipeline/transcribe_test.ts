@@ -1,21 +1,40 @@
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { buildBandEnergyOnsetDetector, LABELS, sha256Hex } from "../../models/build_band_energy_onset_detector.ts";
+import {
+  buildBandEnergyOnsetDetector,
+  LABELS,
+  sha256Hex,
+} from "../../models/build_band_energy_onset_detector.ts";
 import { renderDrumPattern } from "../testing/synth.ts";
 import { labelColumn } from "./activations_io.ts";
 import { decodeAudio } from "./decode.ts";
-import { DEFAULT_MODEL_DIR, loadTranscriber, manifestSchema, ModelChecksumError } from "./transcribe.ts";
+import {
+  DEFAULT_MODEL_DIR,
+  loadTranscriber,
+  manifestSchema,
+  ModelChecksumError,
+} from "./transcribe.ts";
 
-const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, "manifest.json"), "utf8")));
+const manifest = manifestSchema.parse(
+  JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, "manifest.json"), "utf8")),
+);
 const entry = manifest.models.find((m) => m.name === manifest.default)!;
 
 test("transcribe - the generator rebuilds the committed model byte for byte (sha256 in the manifest)", () => {
   const bytes = buildBandEnergyOnsetDetector();
   assert.equal(sha256Hex(bytes), entry.sha256);
-  assert.equal(sha256Hex(readFileSync(join(DEFAULT_MODEL_DIR, entry.file))), entry.sha256);
+  assert.equal(
+    sha256Hex(readFileSync(join(DEFAULT_MODEL_DIR, entry.file))),
+    entry.sha256,
+  );
   assert.deepEqual(entry.labels, [...LABELS]);
 });
 
@@ -25,13 +44,24 @@ test("transcribe - onnxruntime loads the model; activations have frames x labels
   const groove = renderDrumPattern({ bpm: 120, bars: 2, seed: 5 });
   const { samples, sampleRate } = await decodeAudio(groove.wav);
   const act = await t.transcribe(samples, sampleRate);
-  assert.equal(act.frames, Math.floor(samples.length / entry.frontend.hopSize) + 1);
+  assert.equal(
+    act.frames,
+    Math.floor(samples.length / entry.frontend.hopSize) + 1,
+  );
   assert.equal(act.data.length, act.frames * act.labels.length);
   assert.ok(act.data.every((v) => v > 0 && v < 1));
   const kick = labelColumn(act, "kick")!;
-  const firstKick = Math.round(groove.hits.find((h) => h.lane === "kick")!.time * act.fps);
-  assert.ok(Math.max(...kick.slice(firstKick - 2, firstKick + 3)) > 0.9, "kick lane fires on the kick");
-  assert.ok(Math.max(...kick.slice(0, firstKick - 5)) < 0.2, "and stays low in the silence before it");
+  const firstKick = Math.round(
+    groove.hits.find((h) => h.lane === "kick")!.time * act.fps,
+  );
+  assert.ok(
+    Math.max(...kick.slice(firstKick - 2, firstKick + 3)) > 0.9,
+    "kick lane fires on the kick",
+  );
+  assert.ok(
+    Math.max(...kick.slice(0, firstKick - 5)) < 0.2,
+    "and stays low in the silence before it",
+  );
   const again = await t.transcribe(samples, sampleRate);
   assert.deepEqual(again.data, act.data, "deterministic");
   await assert.rejects(t.transcribe(samples, 44100), /needs 22050 Hz audio/);
@@ -39,7 +69,10 @@ test("transcribe - onnxruntime loads the model; activations have frames x labels
 
 test("transcribe - a model file that does not match the manifest is refused, naming the file", async () => {
   const dir = mkdtempSync(join(tmpdir(), "models-"));
-  copyFileSync(join(DEFAULT_MODEL_DIR, "manifest.json"), join(dir, "manifest.json"));
+  copyFileSync(
+    join(DEFAULT_MODEL_DIR, "manifest.json"),
+    join(dir, "manifest.json"),
+  );
   const bytes = readFileSync(join(DEFAULT_MODEL_DIR, entry.file));
   bytes[bytes.length - 1] ^= 1;
   writeFileSync(join(dir, entry.file), bytes);
@@ -48,5 +81,8 @@ test("transcribe - a model file that does not match the manifest is refused, nam
     assert.match(e.message, new RegExp(`${entry.file} has sha256`));
     return true;
   });
-  await assert.rejects(loadTranscriber({ modelName: "no_such_model" }), /Model "no_such_model" is not in/);
+  await assert.rejects(
+    loadTranscriber({ modelName: "no_such_model" }),
+    /Model "no_such_model" is not in/,
+  );
 });
