@@ -22,15 +22,18 @@ def _load(path: str):
 
 def _eval_table(ev: dict, name: str, baseline: str) -> list[str]:
     a, b = ev["reports"][name], ev["reports"].get(baseline)
-    rows = [f"| lane | F ({name}) | P | R | onsets | F ({baseline}) |", "|---|---|---|---|---|---|"]
+    rows = [f"| lane | F ({name}) | P | R | onsets | ghost notes (vel < 50) | ghost recall | F ({baseline}) |",
+            "|---|---|---|---|---|---|---|---|"]
     for lane in LANE_ROWS:
         s = a["lanes"][lane]
         fb = f"{b['lanes'][lane]['f']:.3f}" if b else "-"
-        rows.append(f"| {lane} | **{s['f']:.3f}** | {s['precision']:.3f} | {s['recall']:.3f} | {s['support']} | {fb} |")
+        ghosts = (f"{s['ghosts']} | {s['ghostRecall']:.3f}" if s.get("ghosts") else "0 | -") if "ghosts" in s else "- | -"
+        rows.append(f"| {lane} | **{s['f']:.3f}** | {s['precision']:.3f} | {s['recall']:.3f} | {s['support']} | "
+                    f"{ghosts} | {fb} |")
     for key, label in (("beatF", "beat F (+-70 ms)"), ("downbeatF", "downbeat F"), ("acc1", "tempo Acc1"),
                        ("acc2", "tempo Acc2"), ("acc1InRange", "tempo Acc1, tracks inside the tracker's 55-215 bpm")):
         if key in a:
-            rows.append(f"| {label} | **{a[key]:.3f}** | | | | {b[key]:.3f} |" if b else f"| {label} | {a[key]:.3f} |")
+            rows.append(f"| {label} | **{a[key]:.3f}** | | | | | | {b[key]:.3f} |" if b else f"| {label} | {a[key]:.3f} |")
     return rows
 
 

@@ -21,6 +21,8 @@ import {
   tempoOfBeats,
 } from "./metrics.ts";
 
+/** Reference notes quieter than this velocity count as ghost notes in the report. */
+export const GHOST_VELOCITY = 50;
 /** The lanes merged into the "hi-hat (all)" figure. */
 export const HIHAT_LANES = ["hihat_closed", "hihat_open", "hihat_pedal"];
 /** Per-lane peak thresholds (activation 0..1), as stored in a manifest entry's `thresholds`. */
@@ -30,6 +32,9 @@ export interface TrackScore {
   id: string;
   /** lane (and "hihat_all") -> counts */
   counts: Record<string, Counts>;
+  /** lane -> matches of the detections against the quiet references only (velocity < {@link GHOST_VELOCITY});
+   * only tp and fn mean something here (recall of ghost notes). */
+  ghosts: Record<string, Counts>;
   beatF: number;
   downbeatF: number;
   /** [bpm] */
@@ -45,17 +50,20 @@ export function lanePeaks(thresholds: Thresholds = {}): Record<string, PeakOptio
 export function scoreTrack(act: Activations, truth: TrackTruth, thresholds: Thresholds = {}): TrackScore {
   const beats = trackBeats(act);
   const { notes } = quantizeNotes(act, beats.beats, { lanePeaks: lanePeaks(thresholds) });
-  const counts: Record<string, Counts> = {};
+  const counts: Record<string, Counts> = {}, ghosts: Record<string, Counts> = {};
   const times = (list: { time: number; lane: string }[], lanes: string[]) =>
     list.filter((n) => lanes.includes(n.lane)).map((n) => n.time);
   for (const lane of LANES) {
     counts[lane] = matchEvents(times(notes, [lane]), times(truth.notes, [lane]), ONSET_TOLERANCE_SEC);
+    const quiet = truth.notes.filter((n) => n.velocity < GHOST_VELOCITY);
+    ghosts[lane] = matchEvents(times(notes, [lane]), times(quiet, [lane]), ONSET_TOLERANCE_SEC);
   }
   counts.hihat_all = matchEvents(times(notes, HIHAT_LANES), times(truth.notes, HIHAT_LANES), ONSET_TOLERANCE_SEC);
   const reference = tempoOfBeats(truth.beats);
   return {
     id: truth.id,
     counts,
+    ghosts,
     beatF: beatFMeasure(beats.beats, truth.beats),
     downbeatF: beatFMeasure(beats.downbeats, truth.downbeats),
     tempo: { estimate: beats.bpm, reference, ...tempoAccuracy(beats.bpm, reference) },
@@ -65,7 +73,7 @@ export function scoreTrack(act: Activations, truth: TrackTruth, thresholds: Thre
 export interface Report {
   tracks: number;
   /** lane (and "hihat_all") -> pooled precision / recall / F and reference count */
-  lanes: Record<string, { precision: number; recall: number; f: number; support: number }>;
+  lanes: Record<string, { precision: number; recall: number; f: number; support: number; ghosts: number; ghostRecall: number }>;
   beatF: number;
   downbeatF: number;
   acc1: number;
@@ -81,7 +89,8 @@ export function summarize(scores: TrackScore[]): Report {
   const lanes: Report["lanes"] = {};
   for (const lane of [...LANES, "hihat_all"]) {
     const c = scores.reduce((acc, s) => addCounts(acc, s.counts[lane]), { tp: 0, fp: 0, fn: 0 });
-    lanes[lane] = { ...prf(c), support: c.tp + c.fn };
+    const g = scores.reduce((acc, s) => addCounts(acc, s.ghosts[lane] ?? { tp: 0, fp: 0, fn: 0 }), { tp: 0, fp: 0, fn: 0 });
+    lanes[lane] = { ...prf(c), support: c.tp + c.fn, ghosts: g.tp + g.fn, ghostRecall: g.tp / Math.max(1, g.tp + g.fn) };
   }
   const mean = (f: (s: TrackScore) => number, of = scores) => of.reduce((a, s) => a + f(s), 0) / Math.max(1, of.length);
   const inRange = scores.filter((s) => s.tempo.reference >= MIN_BPM && s.tempo.reference <= MAX_BPM);
@@ -133,11 +142,13 @@ export function tuneThresholds(
 export function formatReport(name: string, r: Report): string {
   const pct = (x: number) => (x * 100).toFixed(1).padStart(6);
   const rows = Object.entries(r.lanes).map(([lane, s]) =>
-    `${lane.padEnd(14)} ${pct(s.f)} ${pct(s.precision)} ${pct(s.recall)} ${String(s.support).padStart(7)}`
+    `${lane.padEnd(14)} ${pct(s.f)} ${pct(s.precision)} ${pct(s.recall)} ${String(s.support).padStart(7)}` +
+    (s.ghosts ? ` ${String(s.ghosts).padStart(7)} ${pct(s.ghostRecall)}` : "")
   );
   return [
     `model ${name}: ${r.tracks} tracks`,
-    `${"lane".padEnd(14)} ${"F%".padStart(6)} ${"P%".padStart(6)} ${"R%".padStart(6)} ${"onsets".padStart(7)}`,
+    `${"lane".padEnd(14)} ${"F%".padStart(6)} ${"P%".padStart(6)} ${"R%".padStart(6)} ${"onsets".padStart(7)}` +
+    ` ${"ghosts".padStart(7)} ${"ghostR%".padStart(6)}  (ghost = velocity < ${GHOST_VELOCITY})`,
     ...rows,
     `beat F ${pct(r.beatF)}   downbeat F ${pct(r.downbeatF)}   tempo Acc1 ${pct(r.acc1)}   Acc2 ${pct(r.acc2)}`,
     `tempo Acc1 on the ${r.tracksInRange} tracks inside the tracker's ${MIN_BPM}-${MAX_BPM} bpm range ${

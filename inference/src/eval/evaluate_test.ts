@@ -130,3 +130,16 @@ test("evaluate - Acc1 is also reported over the tracks inside the beat tracker's
   assert.equal(r.acc1InRange, 1);
   assert.equal(r.tracksInRange, 1);
 });
+
+test("evaluate - ghost notes (velocity < 50) get their own recall in the report", () => {
+  const truth = groove(2);
+  truth.notes.push({ time: 1.125, lane: "snare", velocity: 30 }, { time: 2.125, lane: "snare", velocity: 30 });
+  const bumps: [string, number, number][] = truth.notes
+    .filter((n) => n.lane === "snare" && n.time !== 2.125)
+    .map((n) => ["snare", n.time, 0.9]);
+  const r = summarize([scoreTrack(activations(8, bumps), truth)]);
+  assert.equal(r.lanes.snare.ghosts, 2);
+  assert.equal(r.lanes.snare.ghostRecall, 0.5);
+  assert.equal(r.lanes.snare.support, 6);
+  assert.equal(r.lanes.kick.ghosts, 0);
+});
