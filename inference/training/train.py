@@ -164,10 +164,12 @@ def main() -> None:
         print(f"epoch {epoch} loss {np.mean(losses):.4f} score {score:.3f} "
               + " ".join(f"{k}={v:.2f}" for k, v in f.items()) + f" [{(time.time() - t0) / 60:.1f} min]",
               file=sys.stderr)
+        ckpt = {"state": model.state_dict(), "bands": allx.shape[1], "labels": LABELS, "hidden": args.hidden,
+                "dilations": dilations, "epoch": epoch, "val": f}
+        torch.save(ckpt, args.out.replace(".pt", "_last.pt"))  # the annealed end of the schedule
         if score > best:
             best = score
-            torch.save({"state": model.state_dict(), "bands": allx.shape[1], "labels": LABELS, "hidden": args.hidden,
-                        "dilations": dilations, "epoch": epoch, "val": f}, args.out)
+            torch.save(ckpt, args.out)
         if (time.time() - t_train) / 60 > args.minutes:
             print("time budget reached", file=sys.stderr)
             break
