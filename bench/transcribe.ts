@@ -10,18 +10,29 @@
  * (onnxruntime allocations); the figures reported are the median over --runs (default 3).
  */
 import { trackBeats } from "../inference/src/pipeline/beats.ts";
-import { DECODE_SAMPLE_RATE, decodeAudio } from "../inference/src/pipeline/decode.ts";
+import {
+  DECODE_SAMPLE_RATE,
+  decodeAudio,
+} from "../inference/src/pipeline/decode.ts";
 import { computeFeatures } from "../inference/src/pipeline/features.ts";
 import { buildBsm } from "../inference/src/pipeline/package.ts";
 import { quantizeNotes } from "../inference/src/pipeline/quantize.ts";
-import { DEFAULT_MODEL_DIR, loadTranscriber } from "../inference/src/pipeline/transcribe.ts";
+import {
+  DEFAULT_MODEL_DIR,
+  loadTranscriber,
+} from "../inference/src/pipeline/transcribe.ts";
 import { renderDrumPattern } from "../inference/src/testing/synth.ts";
 
 const SONG_SEC = 240;
 
 async function makeSong(dir: string): Promise<string> {
   const bpm = 120;
-  const song = renderDrumPattern({ bpm, bars: Math.ceil((SONG_SEC * bpm) / 60 / 4), seed: 11, sampleRate: 44100 });
+  const song = renderDrumPattern({
+    bpm,
+    bars: Math.ceil((SONG_SEC * bpm) / 60 / 4),
+    seed: 11,
+    sampleRate: 44100,
+  });
   await Deno.writeFile(`${dir}/song.wav`, song.wav);
   const out = await new Deno.Command("ffmpeg", {
     args: [
@@ -39,14 +50,22 @@ async function makeSong(dir: string): Promise<string> {
       `${dir}/song.mp3`,
     ],
   }).output();
-  if (!out.success) throw new Error(`ffmpeg could not encode the bench song: ${new TextDecoder().decode(out.stderr)}`);
+  if (!out.success) {
+    throw new Error(
+      `ffmpeg could not encode the bench song: ${
+        new TextDecoder().decode(out.stderr)
+      }`,
+    );
+  }
   return `${dir}/song.mp3`;
 }
 
 /** Peak resident memory of this process [MiB] (VmHWM), or NaN where /proc is missing. */
 function peakRssMiB(): number {
   try {
-    const m = Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+) kB/);
+    const m = Deno.readTextFileSync("/proc/self/status").match(
+      /VmHWM:\s+(\d+) kB/,
+    );
     return m ? Number(m[1]) / 1024 : NaN;
   } catch {
     return NaN;
@@ -66,12 +85,23 @@ try {
   const file = args.find((a) => a !== String(runs)) ?? (await makeSong(tmp));
   const modelDir = Deno.env.get("MODEL_DIR") ?? DEFAULT_MODEL_DIR;
   const transcriber = await loadTranscriber({ modelDir });
-  const modelBytes = (await Deno.stat(`${modelDir.replace(/\/$/, "")}/${transcriber.model.file}`)).size;
-  const times: Record<string, number[]> = { decode: [], features: [], model: [], beats: [], notes: [], total: [] };
+  const modelBytes = (await Deno.stat(
+    `${modelDir.replace(/\/$/, "")}/${transcriber.model.file}`,
+  )).size;
+  const times: Record<string, number[]> = {
+    decode: [],
+    features: [],
+    model: [],
+    beats: [],
+    notes: [],
+    total: [],
+  };
   let durationSec = 0, notes = 0;
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
-    const { samples, sampleRate } = await decodeAudio(file, { sampleRate: DECODE_SAMPLE_RATE });
+    const { samples, sampleRate } = await decodeAudio(file, {
+      sampleRate: DECODE_SAMPLE_RATE,
+    });
     const t1 = performance.now();
     // the front end is timed on its own here; transcribe() below repeats it, so model = transcribe - features
     computeFeatures(samples, transcriber.model.frontend);
@@ -81,7 +111,12 @@ try {
     const beats = trackBeats(act);
     const t4 = performance.now();
     const q = quantizeNotes(act, beats.beats);
-    const map = buildBsm({ durationSec: samples.length / sampleRate, beats, notes: q.notes, model: transcriber.model });
+    const map = buildBsm({
+      durationSec: samples.length / sampleRate,
+      beats,
+      notes: q.notes,
+      model: transcriber.model,
+    });
     const t5 = performance.now();
     durationSec = samples.length / sampleRate;
     notes = map.notes.length;
@@ -99,9 +134,13 @@ try {
     audioSec: Math.round(durationSec * 10) / 10,
     notes,
     runs,
-    medianMs: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(median(v))])),
+    medianMs: Object.fromEntries(
+      Object.entries(times).map(([k, v]) => [k, Math.round(median(v))]),
+    ),
     realtimeFactor: Object.fromEntries(
-      Object.entries(times).map(([k, v]) => [k, Math.round(durationSec / (median(v) / 1000))]),
+      Object.entries(times).map((
+        [k, v],
+      ) => [k, Math.round(durationSec / (median(v) / 1000))]),
     ),
     peakRssMiB: Math.round(peakRssMiB()),
     rssMiB: Math.round(mem.rss / 2 ** 20),
@@ -110,7 +149,9 @@ try {
   if (Deno.args.includes("--json")) console.log(JSON.stringify(result));
   else {
     console.log(
-      `model ${result.model} (${(modelBytes / 1024).toFixed(0)} KiB), ${result.audioSec} s of audio, ${notes} notes`,
+      `model ${result.model} (${
+        (modelBytes / 1024).toFixed(0)
+      } KiB), ${result.audioSec} s of audio, ${notes} notes`,
     );
     for (const k of Object.keys(times)) {
       console.log(

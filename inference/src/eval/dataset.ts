@@ -11,13 +11,19 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 /** `inference/training/`, where the recipe and its cache live. */
-export const TRAINING_DIR = fileURLToPath(new URL("../../training/", import.meta.url));
+export const TRAINING_DIR = fileURLToPath(
+  new URL("../../training/", import.meta.url),
+);
 
 /** The held-out splits and how run.sh makes them: [seed, default track count]. */
 export const SPLITS = { val: [2, 48], test: [3, 64] } as const;
 export type Split = keyof typeof SPLITS;
 
-const noteSchema = z.object({ time: z.number().nonnegative(), lane: z.string().min(1), velocity: z.number() });
+const noteSchema = z.object({
+  time: z.number().nonnegative(),
+  lane: z.string().min(1),
+  velocity: z.number(),
+});
 export const truthSchema = z.object({
   id: z.string().min(1),
   style: z.string(),
@@ -51,12 +57,27 @@ export function splitDir(split: Split): string {
 }
 
 /** Renders `split` with the Python generator (minutes for the default sizes); throws with its stderr on failure. */
-export function renderSplit(split: Split, dir = splitDir(split), tracks?: number): void {
+export function renderSplit(
+  split: Split,
+  dir = splitDir(split),
+  tracks?: number,
+): void {
   const [seed, defaultTracks] = SPLITS[split];
-  const n = tracks ?? Number(process.env[`${split.toUpperCase()}_TRACKS`] ?? defaultTracks);
+  const n = tracks ??
+    Number(process.env[`${split.toUpperCase()}_TRACKS`] ?? defaultTracks);
   const python = process.env.PYTHON ?? "/usr/bin/python3";
-  console.error(`rendering the ${split} set (${n} tracks, seed ${seed}) into ${dir} ...`);
-  const res = spawnSync(python, ["-m", "data.make_dataset", split, String(n), String(seed), dir, "24"], {
+  console.error(
+    `rendering the ${split} set (${n} tracks, seed ${seed}) into ${dir} ...`,
+  );
+  const res = spawnSync(python, [
+    "-m",
+    "data.make_dataset",
+    split,
+    String(n),
+    String(seed),
+    dir,
+    "24",
+  ], {
     cwd: TRAINING_DIR,
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -68,14 +89,23 @@ export function renderSplit(split: Split, dir = splitDir(split), tracks?: number
 }
 
 /** Loads the set in `dir`, rendering it first when `render` is set and the folder has no index. */
-export async function loadSet(dir: string, opts: { render?: Split } = {}): Promise<EvalTrack[]> {
+export async function loadSet(
+  dir: string,
+  opts: { render?: Split } = {},
+): Promise<EvalTrack[]> {
   if (!existsSync(`${dir}/index.json`)) {
-    if (!opts.render) throw new Error(`No evaluation set in ${dir} (index.json missing)`);
+    if (!opts.render) {
+      throw new Error(`No evaluation set in ${dir} (index.json missing)`);
+    }
     renderSplit(opts.render, dir);
   }
-  const index = indexSchema.parse(JSON.parse(await readFile(`${dir}/index.json`, "utf8")));
+  const index = indexSchema.parse(
+    JSON.parse(await readFile(`${dir}/index.json`, "utf8")),
+  );
   return Promise.all(index.tracks.map(async ({ id }) => ({
     wavPath: `${dir}/${id}.wav`,
-    truth: truthSchema.parse(JSON.parse(await readFile(`${dir}/${id}.json`, "utf8"))),
+    truth: truthSchema.parse(
+      JSON.parse(await readFile(`${dir}/${id}.json`, "utf8")),
+    ),
   })));
 }

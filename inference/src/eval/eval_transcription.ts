@@ -18,17 +18,37 @@ import { writeFile } from "node:fs/promises";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { DECODE_SAMPLE_RATE, decodeAudio } from "../pipeline/decode.ts";
-import { DEFAULT_MODEL_DIR, loadTranscriber, type Transcriber } from "../pipeline/transcribe.ts";
+import {
+  DEFAULT_MODEL_DIR,
+  loadTranscriber,
+  type Transcriber,
+} from "../pipeline/transcribe.ts";
 import type { Activations } from "../pipeline/types.ts";
 import { type EvalTrack, loadSet, type Split, splitDir } from "./dataset.ts";
-import { formatReport, type Report, scoreTrack, summarize, tuneThresholds } from "./evaluate.ts";
-import { readManifest, readThresholds, setDefaultModel, writeThresholds } from "./manifest_io.ts";
+import {
+  formatReport,
+  type Report,
+  scoreTrack,
+  summarize,
+  tuneThresholds,
+} from "./evaluate.ts";
+import {
+  readManifest,
+  readThresholds,
+  setDefaultModel,
+  writeThresholds,
+} from "./manifest_io.ts";
 
 /** Activations of every track of a set with one model (decode -> front end -> ONNX, as in production). */
-export async function activationsOf(t: Transcriber, tracks: EvalTrack[]): Promise<Activations[]> {
+export async function activationsOf(
+  t: Transcriber,
+  tracks: EvalTrack[],
+): Promise<Activations[]> {
   const out: Activations[] = [];
   for (const track of tracks) {
-    const { samples, sampleRate } = await decodeAudio(track.wavPath, { sampleRate: DECODE_SAMPLE_RATE });
+    const { samples, sampleRate } = await decodeAudio(track.wavPath, {
+      sampleRate: DECODE_SAMPLE_RATE,
+    });
     out.push(await t.transcribe(samples, sampleRate));
   }
   return out;
@@ -39,11 +59,17 @@ export function headline(r: Report): number {
   return (r.lanes.kick.f + r.lanes.snare.f + r.lanes.hihat_all.f + r.beatF) / 4;
 }
 
-async function scoreModel(modelDir: string, name: string, tracks: EvalTrack[]): Promise<Report> {
+async function scoreModel(
+  modelDir: string,
+  name: string,
+  tracks: EvalTrack[],
+): Promise<Report> {
   const t = await loadTranscriber({ modelDir, modelName: name });
   const thresholds = await readThresholds(modelDir, name);
   const acts = await activationsOf(t, tracks);
-  return summarize(acts.map((act, i) => scoreTrack(act, tracks[i].truth, thresholds)));
+  return summarize(
+    acts.map((act, i) => scoreTrack(act, tracks[i].truth, thresholds)),
+  );
 }
 
 async function main(): Promise<number> {
@@ -61,40 +87,71 @@ async function main(): Promise<number> {
   if (values.split !== "test" && values.split !== "val") {
     throw new Error(`--split must be test or val, got ${values.split}`);
   }
-  if (values.promote && !values.baseline) throw new Error("--promote needs --baseline to compare with");
+  if (values.promote && !values.baseline) {
+    throw new Error("--promote needs --baseline to compare with");
+  }
   const modelDir = process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR;
   const name = values.model ?? (await readManifest(modelDir)).default;
   const started = Date.now();
   if (values.tune) {
     const val = await loadSet(splitDir("val"), { render: "val" });
-    const acts = await activationsOf(await loadTranscriber({ modelDir, modelName: name }), val);
-    const thresholds = tuneThresholds(acts.map((act, i) => ({ act, truth: val[i].truth })));
+    const acts = await activationsOf(
+      await loadTranscriber({ modelDir, modelName: name }),
+      val,
+    );
+    const thresholds = tuneThresholds(
+      acts.map((act, i) => ({ act, truth: val[i].truth })),
+    );
     await writeThresholds(modelDir, name, thresholds);
-    console.error(`tuned thresholds of ${name} on ${val.length} validation tracks: ${JSON.stringify(thresholds)}`);
+    console.error(
+      `tuned thresholds of ${name} on ${val.length} validation tracks: ${
+        JSON.stringify(thresholds)
+      }`,
+    );
   }
   const split = values.split as Split;
-  const tracks = values.dir ? await loadSet(values.dir) : await loadSet(splitDir(split), { render: split });
+  const tracks = values.dir
+    ? await loadSet(values.dir)
+    : await loadSet(splitDir(split), { render: split });
   const reports: Record<string, Report> = {};
   for (const m of [name, ...(values.baseline ? [values.baseline] : [])]) {
     reports[m] = await scoreModel(modelDir, m, tracks);
     console.log(formatReport(m, reports[m]) + "\n");
   }
   if (values.baseline) {
-    const [a, b] = [headline(reports[name]), headline(reports[values.baseline])];
+    const [a, b] = [
+      headline(reports[name]),
+      headline(reports[values.baseline]),
+    ];
     console.log(
-      `headline (mean F of kick, snare, hi-hat, beat): ${name} ${a.toFixed(3)} vs ${values.baseline} ${b.toFixed(3)}`,
+      `headline (mean F of kick, snare, hi-hat, beat): ${name} ${
+        a.toFixed(3)
+      } vs ${values.baseline} ${b.toFixed(3)}`,
     );
     if (values.promote && a > b) {
       await setDefaultModel(modelDir, name);
       console.log(`${name} is now the manifest default`);
     }
   }
-  if (values.json) await writeFile(values.json, JSON.stringify({ split, reports }, null, 2) + "\n");
-  console.error(`evaluated ${tracks.length} tracks in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (values.json) {
+    await writeFile(
+      values.json,
+      JSON.stringify({ split, reports }, null, 2) + "\n",
+    );
+  }
+  console.error(
+    `evaluated ${tracks.length} tracks in ${
+      ((Date.now() - started) / 1000).toFixed(1)
+    } s`,
+  );
   return 0;
 }
 
-if (import.meta.main ?? process.argv[1]?.endsWith("eval_transcription.ts")) {
+// Deno sets import.meta.main; under Node (tsx) the script path is argv[1].
+if (
+  (import.meta as { main?: boolean }).main ??
+    process.argv[1]?.endsWith("eval_transcription.ts")
+) {
   main().then((code) => (process.exitCode = code), (e) => {
     console.error(`error: ${(e as Error).message}`);
     process.exitCode = 1;

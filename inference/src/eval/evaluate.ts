@@ -6,8 +6,11 @@
 import { LANES } from "../contracts/bsm.ts";
 import { labelColumn } from "../pipeline/activations_io.ts";
 import { MAX_BPM, MIN_BPM, trackBeats } from "../pipeline/beats.ts";
-import { type PeakOptions, pickPeaks } from "../pipeline/peaks.ts";
-import { quantizeNotes } from "../pipeline/quantize.ts";
+import { pickPeaks } from "../pipeline/peaks.ts";
+import {
+  lanePeaksFromThresholds,
+  quantizeNotes,
+} from "../pipeline/quantize.ts";
 import type { Activations } from "../pipeline/types.ts";
 import type { TrackTruth } from "./dataset.ts";
 import {
@@ -41,24 +44,38 @@ export interface TrackScore {
   tempo: { estimate: number; reference: number; acc1: boolean; acc2: boolean };
 }
 
-/** Peak options per lane from thresholds (the form `quantizeNotes` takes as `lanePeaks`). */
-export function lanePeaks(thresholds: Thresholds = {}): Record<string, PeakOptions> {
-  return Object.fromEntries(Object.entries(thresholds).map(([lane, threshold]) => [lane, { threshold }]));
-}
-
 /** Scores one track's activations with the pipeline's beat tracker and note picker. */
-export function scoreTrack(act: Activations, truth: TrackTruth, thresholds: Thresholds = {}): TrackScore {
+export function scoreTrack(
+  act: Activations,
+  truth: TrackTruth,
+  thresholds: Thresholds = {},
+): TrackScore {
   const beats = trackBeats(act);
-  const { notes } = quantizeNotes(act, beats.beats, { lanePeaks: lanePeaks(thresholds) });
-  const counts: Record<string, Counts> = {}, ghosts: Record<string, Counts> = {};
+  const { notes } = quantizeNotes(act, beats.beats, {
+    lanePeaks: lanePeaksFromThresholds(thresholds),
+  });
+  const counts: Record<string, Counts> = {},
+    ghosts: Record<string, Counts> = {};
   const times = (list: { time: number; lane: string }[], lanes: string[]) =>
     list.filter((n) => lanes.includes(n.lane)).map((n) => n.time);
   for (const lane of LANES) {
-    counts[lane] = matchEvents(times(notes, [lane]), times(truth.notes, [lane]), ONSET_TOLERANCE_SEC);
+    counts[lane] = matchEvents(
+      times(notes, [lane]),
+      times(truth.notes, [lane]),
+      ONSET_TOLERANCE_SEC,
+    );
     const quiet = truth.notes.filter((n) => n.velocity < GHOST_VELOCITY);
-    ghosts[lane] = matchEvents(times(notes, [lane]), times(quiet, [lane]), ONSET_TOLERANCE_SEC);
+    ghosts[lane] = matchEvents(
+      times(notes, [lane]),
+      times(quiet, [lane]),
+      ONSET_TOLERANCE_SEC,
+    );
   }
-  counts.hihat_all = matchEvents(times(notes, HIHAT_LANES), times(truth.notes, HIHAT_LANES), ONSET_TOLERANCE_SEC);
+  counts.hihat_all = matchEvents(
+    times(notes, HIHAT_LANES),
+    times(truth.notes, HIHAT_LANES),
+    ONSET_TOLERANCE_SEC,
+  );
   const reference = tempoOfBeats(truth.beats);
   return {
     id: truth.id,
@@ -66,14 +83,28 @@ export function scoreTrack(act: Activations, truth: TrackTruth, thresholds: Thre
     ghosts,
     beatF: beatFMeasure(beats.beats, truth.beats),
     downbeatF: beatFMeasure(beats.downbeats, truth.downbeats),
-    tempo: { estimate: beats.bpm, reference, ...tempoAccuracy(beats.bpm, reference) },
+    tempo: {
+      estimate: beats.bpm,
+      reference,
+      ...tempoAccuracy(beats.bpm, reference),
+    },
   };
 }
 
 export interface Report {
   tracks: number;
   /** lane (and "hihat_all") -> pooled precision / recall / F and reference count */
-  lanes: Record<string, { precision: number; recall: number; f: number; support: number; ghosts: number; ghostRecall: number }>;
+  lanes: Record<
+    string,
+    {
+      precision: number;
+      recall: number;
+      f: number;
+      support: number;
+      ghosts: number;
+      ghostRecall: number;
+    }
+  >;
   beatF: number;
   downbeatF: number;
   acc1: number;
@@ -88,12 +119,27 @@ export function summarize(scores: TrackScore[]): Report {
   if (scores.length === 0) throw new RangeError("no tracks to summarize");
   const lanes: Report["lanes"] = {};
   for (const lane of [...LANES, "hihat_all"]) {
-    const c = scores.reduce((acc, s) => addCounts(acc, s.counts[lane]), { tp: 0, fp: 0, fn: 0 });
-    const g = scores.reduce((acc, s) => addCounts(acc, s.ghosts[lane] ?? { tp: 0, fp: 0, fn: 0 }), { tp: 0, fp: 0, fn: 0 });
-    lanes[lane] = { ...prf(c), support: c.tp + c.fn, ghosts: g.tp + g.fn, ghostRecall: g.tp / Math.max(1, g.tp + g.fn) };
+    const c = scores.reduce((acc, s) => addCounts(acc, s.counts[lane]), {
+      tp: 0,
+      fp: 0,
+      fn: 0,
+    });
+    const g = scores.reduce(
+      (acc, s) => addCounts(acc, s.ghosts[lane] ?? { tp: 0, fp: 0, fn: 0 }),
+      { tp: 0, fp: 0, fn: 0 },
+    );
+    lanes[lane] = {
+      ...prf(c),
+      support: c.tp + c.fn,
+      ghosts: g.tp + g.fn,
+      ghostRecall: g.tp / Math.max(1, g.tp + g.fn),
+    };
   }
-  const mean = (f: (s: TrackScore) => number, of = scores) => of.reduce((a, s) => a + f(s), 0) / Math.max(1, of.length);
-  const inRange = scores.filter((s) => s.tempo.reference >= MIN_BPM && s.tempo.reference <= MAX_BPM);
+  const mean = (f: (s: TrackScore) => number, of = scores) =>
+    of.reduce((a, s) => a + f(s), 0) / Math.max(1, of.length);
+  const inRange = scores.filter((s) =>
+    s.tempo.reference >= MIN_BPM && s.tempo.reference <= MAX_BPM
+  );
   return {
     tracks: scores.length,
     lanes,
@@ -107,7 +153,10 @@ export function summarize(scores: TrackScore[]): Report {
 }
 
 /** Candidate thresholds tried by {@link tuneThresholds}. */
-export const THRESHOLD_GRID = Array.from({ length: 19 }, (_, i) => Math.round((0.05 + i * 0.05) * 100) / 100);
+export const THRESHOLD_GRID = Array.from(
+  { length: 19 },
+  (_, i) => Math.round((0.05 + i * 0.05) * 100) / 100,
+);
 
 /**
  * Per lane, the peak threshold that maximises the pooled onset F-measure over `tracks` (use a validation split,
@@ -119,7 +168,9 @@ export function tuneThresholds(
 ): Thresholds {
   const out: Thresholds = {};
   for (const lane of LANES) {
-    const refs = tracks.map((t) => t.truth.notes.filter((n) => n.lane === lane).map((n) => n.time));
+    const refs = tracks.map((t) =>
+      t.truth.notes.filter((n) => n.lane === lane).map((n) => n.time)
+    );
     if (refs.every((r) => r.length === 0)) continue;
     const columns = tracks.map((t) => labelColumn(t.act, lane));
     if (columns.some((c) => !c)) continue;
@@ -127,7 +178,9 @@ export function tuneThresholds(
     for (const threshold of grid) {
       let c: Counts = { tp: 0, fp: 0, fn: 0 };
       tracks.forEach((t, i) => {
-        const det = pickPeaks(columns[i]!, t.act.fps, { threshold }).map((p) => p.time);
+        const det = pickPeaks(columns[i]!, t.act.fps, { threshold }).map((p) =>
+          p.time
+        );
         c = addCounts(c, matchEvents(det, refs[i], ONSET_TOLERANCE_SEC));
       });
       const f = prf(c).f;
@@ -142,15 +195,23 @@ export function tuneThresholds(
 export function formatReport(name: string, r: Report): string {
   const pct = (x: number) => (x * 100).toFixed(1).padStart(6);
   const rows = Object.entries(r.lanes).map(([lane, s]) =>
-    `${lane.padEnd(14)} ${pct(s.f)} ${pct(s.precision)} ${pct(s.recall)} ${String(s.support).padStart(7)}` +
+    `${lane.padEnd(14)} ${pct(s.f)} ${pct(s.precision)} ${pct(s.recall)} ${
+      String(s.support).padStart(7)
+    }` +
     (s.ghosts ? ` ${String(s.ghosts).padStart(7)} ${pct(s.ghostRecall)}` : "")
   );
   return [
     `model ${name}: ${r.tracks} tracks`,
-    `${"lane".padEnd(14)} ${"F%".padStart(6)} ${"P%".padStart(6)} ${"R%".padStart(6)} ${"onsets".padStart(7)}` +
-    ` ${"ghosts".padStart(7)} ${"ghostR%".padStart(6)}  (ghost = velocity < ${GHOST_VELOCITY})`,
+    `${"lane".padEnd(14)} ${"F%".padStart(6)} ${"P%".padStart(6)} ${
+      "R%".padStart(6)
+    } ${"onsets".padStart(7)}` +
+    ` ${"ghosts".padStart(7)} ${
+      "ghostR%".padStart(6)
+    }  (ghost = velocity < ${GHOST_VELOCITY})`,
     ...rows,
-    `beat F ${pct(r.beatF)}   downbeat F ${pct(r.downbeatF)}   tempo Acc1 ${pct(r.acc1)}   Acc2 ${pct(r.acc2)}`,
+    `beat F ${pct(r.beatF)}   downbeat F ${pct(r.downbeatF)}   tempo Acc1 ${
+      pct(r.acc1)
+    }   Acc2 ${pct(r.acc2)}`,
     `tempo Acc1 on the ${r.tracksInRange} tracks inside the tracker's ${MIN_BPM}-${MAX_BPM} bpm range ${
       pct(r.acc1InRange)
     }`,

@@ -12,12 +12,17 @@ const FPS = 100;
 const LABELS = [...LANES, "beat", "downbeat"];
 
 /** Activations of `seconds` at 100 fps with a 3-frame bump of `height` per (label, time). */
-function activations(seconds: number, bumps: [string, number, number][]): Activations {
+function activations(
+  seconds: number,
+  bumps: [string, number, number][],
+): Activations {
   const frames = seconds * FPS;
   const data = new Float32Array(frames * LABELS.length).fill(0.02);
   for (const [label, time, height] of bumps) {
     const l = LABELS.indexOf(label), f = Math.round(time * FPS);
-    for (const d of [-1, 0, 1]) data[(f + d) * LABELS.length + l] = d === 0 ? height : height * 0.5;
+    for (const d of [-1, 0, 1]) {
+      data[(f + d) * LABELS.length + l] = d === 0 ? height : height * 0.5;
+    }
   }
   return { data, frames, fps: FPS, labels: LABELS };
 }
@@ -47,7 +52,9 @@ function groove(bars: number): TrackTruth {
 test("evaluate - activations that peak on every true onset and beat score perfectly", () => {
   const truth = groove(8);
   const bumps: [string, number, number][] = [
-    ...truth.notes.map((n) => [n.lane, n.time, 0.9] as [string, number, number]),
+    ...truth.notes.map((n) =>
+      [n.lane, n.time, 0.9] as [string, number, number]
+    ),
     ...truth.beats.map((b) => ["beat", b, 0.9] as [string, number, number]),
   ];
   const s = scoreTrack(activations(20, bumps), truth);
@@ -63,7 +70,13 @@ test("evaluate - a lane predicted 80 ms late misses, a wrong lane counts as fals
   const truth = groove(2);
   const bumps: [string, number, number][] = truth.notes
     .filter((n) => n.lane === "kick")
-    .flatMap((n) => [["kick", n.time + 0.08, 0.9], ["tom_floor", n.time, 0.9]] as [string, number, number][]);
+    .flatMap((n) =>
+      [["kick", n.time + 0.08, 0.9], ["tom_floor", n.time, 0.9]] as [
+        string,
+        number,
+        number,
+      ][]
+    );
   const s = scoreTrack(activations(8, bumps), truth);
   assert.deepEqual(s.counts.kick, { tp: 0, fp: 4, fn: 4 });
   assert.deepEqual(s.counts.tom_floor, { tp: 0, fp: 4, fn: 0 });
@@ -76,7 +89,9 @@ test("evaluate - a lane predicted 80 ms late misses, a wrong lane counts as fals
 test("evaluate - tuned thresholds sit between the false and the true peaks, per lane", () => {
   const truth = groove(4);
   // true kicks at 0.7, spurious kick peaks between them at 0.4; snares are strong and clean
-  const bumps: [string, number, number][] = truth.notes.flatMap((n): [string, number, number][] =>
+  const bumps: [string, number, number][] = truth.notes.flatMap((
+    n,
+  ): [string, number, number][] =>
     n.lane === "kick"
       ? [["kick", n.time, 0.7], ["kick", n.time + 0.25, 0.4]]
       : n.lane === "snare"
@@ -86,7 +101,11 @@ test("evaluate - tuned thresholds sit between the false and the true peaks, per 
   const th = tuneThresholds([{ act: activations(12, bumps), truth }]);
   assert.ok(th.kick > 0.4 && th.kick <= 0.7, `kick threshold ${th.kick}`);
   assert.ok(th.snare <= 0.95);
-  assert.equal(th.tom_mid, undefined, "a lane without references keeps the default");
+  assert.equal(
+    th.tom_mid,
+    undefined,
+    "a lane without references keeps the default",
+  );
   const s = scoreTrack(activations(12, bumps), truth, th);
   assert.deepEqual(s.counts.kick, { tp: 8, fp: 0, fn: 0 });
 });
@@ -94,7 +113,12 @@ test("evaluate - tuned thresholds sit between the false and the true peaks, per 
 test("evaluate - loadSet reads the generator's layout and rejects a folder without an index", async () => {
   const dir = await mkdtemp(`${tmpdir()}/eval-set-`);
   try {
-    const r = renderDrumPattern({ bpm: 100, bars: 4, seed: 3, sampleRate: 22050 });
+    const r = renderDrumPattern({
+      bpm: 100,
+      bars: 4,
+      seed: 3,
+      sampleRate: 22050,
+    });
     await writeFile(`${dir}/0000.wav`, r.wav);
     const truth: TrackTruth = {
       id: "0000",
@@ -110,7 +134,10 @@ test("evaluate - loadSet reads the generator's layout and rejects a folder witho
     };
     await writeFile(`${dir}/0000.json`, JSON.stringify(truth));
     await assert.rejects(loadSet(dir), /index\.json missing/);
-    await writeFile(`${dir}/index.json`, JSON.stringify({ split: "test", seed: 1, tracks: [{ id: "0000" }] }));
+    await writeFile(
+      `${dir}/index.json`,
+      JSON.stringify({ split: "test", seed: 1, tracks: [{ id: "0000" }] }),
+    );
     const set = await loadSet(dir);
     assert.equal(set.length, 1);
     assert.equal(set[0].wavPath, `${dir}/0000.wav`);
@@ -122,9 +149,14 @@ test("evaluate - loadSet reads the generator's layout and rejects a folder witho
 
 test("evaluate - Acc1 is also reported over the tracks inside the beat tracker's tempo range", () => {
   const truth = groove(8);
-  const bumps: [string, number, number][] = truth.beats.map((b) => ["beat", b, 0.9]);
+  const bumps: [string, number, number][] = truth.beats.map((
+    b,
+  ) => ["beat", b, 0.9]);
   const ok = scoreTrack(activations(20, bumps), truth);
-  const fast = { ...ok, tempo: { estimate: 120, reference: 240, acc1: false, acc2: true } };
+  const fast = {
+    ...ok,
+    tempo: { estimate: 120, reference: 240, acc1: false, acc2: true },
+  };
   const r = summarize([ok, fast]);
   assert.equal(r.acc1, 0.5);
   assert.equal(r.acc1InRange, 1);
@@ -133,7 +165,11 @@ test("evaluate - Acc1 is also reported over the tracks inside the beat tracker's
 
 test("evaluate - ghost notes (velocity < 50) get their own recall in the report", () => {
   const truth = groove(2);
-  truth.notes.push({ time: 1.125, lane: "snare", velocity: 30 }, { time: 2.125, lane: "snare", velocity: 30 });
+  truth.notes.push({ time: 1.125, lane: "snare", velocity: 30 }, {
+    time: 2.125,
+    lane: "snare",
+    velocity: 30,
+  });
   const bumps: [string, number, number][] = truth.notes
     .filter((n) => n.lane === "snare" && n.time !== 2.125)
     .map((n) => ["snare", n.time, 0.9]);

@@ -7,7 +7,12 @@ import { z } from "zod";
 import type { Thresholds } from "./evaluate.ts";
 
 const rawManifestSchema = z.looseObject({
-  models: z.array(z.looseObject({ name: z.string().min(1), thresholds: z.record(z.string(), z.number()).optional() })),
+  models: z.array(
+    z.looseObject({
+      name: z.string().min(1),
+      thresholds: z.record(z.string(), z.number()).optional(),
+    }),
+  ),
   default: z.string().min(1),
 });
 type RawManifest = z.infer<typeof rawManifestSchema>;
@@ -18,7 +23,9 @@ function manifestPath(modelDir: string): string {
 
 /** The manifest in `modelDir`, validated loosely (every other field kept as is). */
 export async function readManifest(modelDir: string): Promise<RawManifest> {
-  return rawManifestSchema.parse(JSON.parse(await readFile(manifestPath(modelDir), "utf8")));
+  return rawManifestSchema.parse(
+    JSON.parse(await readFile(manifestPath(modelDir), "utf8")),
+  );
 }
 
 async function write(modelDir: string, m: RawManifest): Promise<void> {
@@ -27,24 +34,40 @@ async function write(modelDir: string, m: RawManifest): Promise<void> {
 
 function entry(m: RawManifest, name: string) {
   const e = m.models.find((x) => x.name === name);
-  if (!e) throw new Error(`Model "${name}" is not in the manifest (${m.models.map((x) => x.name).join(", ")})`);
+  if (!e) {
+    throw new Error(
+      `Model "${name}" is not in the manifest (${
+        m.models.map((x) => x.name).join(", ")
+      })`,
+    );
+  }
   return e;
 }
 
 /** The per-lane peak thresholds stored for `name` (empty when none were tuned). */
-export async function readThresholds(modelDir: string, name: string): Promise<Thresholds> {
+export async function readThresholds(
+  modelDir: string,
+  name: string,
+): Promise<Thresholds> {
   return entry(await readManifest(modelDir), name).thresholds ?? {};
 }
 
 /** Stores `thresholds` in the entry of `name`. */
-export async function writeThresholds(modelDir: string, name: string, thresholds: Thresholds): Promise<void> {
+export async function writeThresholds(
+  modelDir: string,
+  name: string,
+  thresholds: Thresholds,
+): Promise<void> {
   const m = await readManifest(modelDir);
   entry(m, name).thresholds = thresholds;
   await write(modelDir, m);
 }
 
 /** Makes `name` the manifest's default model. */
-export async function setDefaultModel(modelDir: string, name: string): Promise<void> {
+export async function setDefaultModel(
+  modelDir: string,
+  name: string,
+): Promise<void> {
   const m = await readManifest(modelDir);
   entry(m, name);
   m.default = name;

@@ -2,11 +2,22 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { test } from "node:test";
-import { readManifest, readThresholds, setDefaultModel, writeThresholds } from "./manifest_io.ts";
+import {
+  readManifest,
+  readThresholds,
+  setDefaultModel,
+  writeThresholds,
+} from "./manifest_io.ts";
 
 const MANIFEST = {
   models: [
-    { name: "a", file: "a.onnx", version: "1", labels: ["kick"], extra: { keep: true } },
+    {
+      name: "a",
+      file: "a.onnx",
+      version: "1",
+      labels: ["kick"],
+      extra: { keep: true },
+    },
     { name: "b", file: "b.onnx", version: "2", labels: ["kick", "snare"] },
   ],
   default: "a",
@@ -18,7 +29,10 @@ test("manifest_io - thresholds are stored in the entry; other fields and entries
     await writeFile(`${dir}/manifest.json`, JSON.stringify(MANIFEST));
     assert.deepEqual(await readThresholds(dir, "b"), {});
     await writeThresholds(dir, "b", { kick: 0.45, snare: 0.6 });
-    assert.deepEqual(await readThresholds(dir, "b"), { kick: 0.45, snare: 0.6 });
+    assert.deepEqual(await readThresholds(dir, "b"), {
+      kick: 0.45,
+      snare: 0.6,
+    });
     const raw = JSON.parse(await readFile(`${dir}/manifest.json`, "utf8"));
     assert.deepEqual(raw.models[0], MANIFEST.models[0]);
     assert.equal(raw.models[1].version, "2");
@@ -34,8 +48,14 @@ test("manifest_io - the default moves only to a model that exists", async () => 
     await writeFile(`${dir}/manifest.json`, JSON.stringify(MANIFEST));
     await setDefaultModel(dir, "b");
     assert.equal((await readManifest(dir)).default, "b");
-    await assert.rejects(setDefaultModel(dir, "zzz"), /Model "zzz" is not in the manifest/);
-    await assert.rejects(writeThresholds(dir, "zzz", {}), /not in the manifest/);
+    await assert.rejects(
+      setDefaultModel(dir, "zzz"),
+      /Model "zzz" is not in the manifest/,
+    );
+    await assert.rejects(
+      writeThresholds(dir, "zzz", {}),
+      /not in the manifest/,
+    );
     assert.equal((await readManifest(dir)).default, "b");
   } finally {
     await rm(dir, { recursive: true, force: true });

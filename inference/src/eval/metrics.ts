@@ -11,10 +11,14 @@ export interface Counts {
 }
 
 /** Precision, recall and F-measure of `c`; an empty reference and no detections count as perfect. */
-export function prf(c: Counts): { precision: number; recall: number; f: number } {
+export function prf(
+  c: Counts,
+): { precision: number; recall: number; f: number } {
   const precision = c.tp + c.fp === 0 ? 1 : c.tp / (c.tp + c.fp);
   const recall = c.tp + c.fn === 0 ? 1 : c.tp / (c.tp + c.fn);
-  const f = c.tp + c.fp + c.fn === 0 ? 1 : (2 * c.tp) / (2 * c.tp + c.fp + c.fn);
+  const f = c.tp + c.fp + c.fn === 0
+    ? 1
+    : (2 * c.tp) / (2 * c.tp + c.fp + c.fn);
   return { precision, recall, f };
 }
 
@@ -28,8 +32,14 @@ export function addCounts(a: Counts, b: Counts): Counts {
  * sorted, a greedy sweep that pairs each reference with the earliest unused detection in its window is optimal for
  * interval windows of equal width).
  */
-export function matchEvents(detections: readonly number[], references: readonly number[], tol: number): Counts {
-  if (!(tol >= 0)) throw new RangeError(`tolerance must be >= 0 seconds, got ${tol}`);
+export function matchEvents(
+  detections: readonly number[],
+  references: readonly number[],
+  tol: number,
+): Counts {
+  if (!(tol >= 0)) {
+    throw new RangeError(`tolerance must be >= 0 seconds, got ${tol}`);
+  }
   const det = [...detections].sort((a, b) => a - b);
   const ref = [...references].sort((a, b) => a - b);
   let i = 0, tp = 0;
@@ -49,8 +59,13 @@ export const BEAT_TOLERANCE_SEC = 0.07;
 export const ONSET_TOLERANCE_SEC = 0.05;
 
 /** Beat F-measure of one track (+-70 ms); like mir_eval, beats in the first 5 s are ignored when `skipSec` = 5. */
-export function beatFMeasure(detected: readonly number[], reference: readonly number[], skipSec = 0): number {
-  const d = detected.filter((t) => t >= skipSec), r = reference.filter((t) => t >= skipSec);
+export function beatFMeasure(
+  detected: readonly number[],
+  reference: readonly number[],
+  skipSec = 0,
+): number {
+  const d = detected.filter((t) => t >= skipSec),
+    r = reference.filter((t) => t >= skipSec);
   return prf(matchEvents(d, r, BEAT_TOLERANCE_SEC)).f;
 }
 
@@ -67,9 +82,19 @@ export function tempoOfBeats(beats: readonly number[]): number {
  * Tempo accuracy (Gouyon et al. 2006): Acc1 when the estimate is within `tol` (relative, default 4 %) of the
  * reference; Acc2 also accepts double, half, triple and third (octave errors).
  */
-export function tempoAccuracy(estimateBpm: number, referenceBpm: number, tol = 0.04): { acc1: boolean; acc2: boolean } {
-  if (!(referenceBpm > 0)) throw new RangeError(`reference tempo must be positive, got ${referenceBpm}`);
-  const ok = (factor: number) => Math.abs(estimateBpm - referenceBpm * factor) <= tol * referenceBpm * factor;
+export function tempoAccuracy(
+  estimateBpm: number,
+  referenceBpm: number,
+  tol = 0.04,
+): { acc1: boolean; acc2: boolean } {
+  if (!(referenceBpm > 0)) {
+    throw new RangeError(
+      `reference tempo must be positive, got ${referenceBpm}`,
+    );
+  }
+  const ok = (factor: number) =>
+    Math.abs(estimateBpm - referenceBpm * factor) <=
+      tol * referenceBpm * factor;
   const acc1 = ok(1);
   return { acc1, acc2: acc1 || [2, 0.5, 3, 1 / 3].some(ok) };
 }

@@ -1,19 +1,46 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { addCounts, beatFMeasure, matchEvents, prf, tempoAccuracy, tempoOfBeats } from "./metrics.ts";
+import {
+  addCounts,
+  beatFMeasure,
+  matchEvents,
+  prf,
+  tempoAccuracy,
+  tempoOfBeats,
+} from "./metrics.ts";
 
 test("metrics - events inside the window match one to one, outside do not", () => {
-  assert.deepEqual(matchEvents([1.0, 2.04, 3.2], [1.01, 2.0, 3.0], 0.05), { tp: 2, fp: 1, fn: 1 });
+  assert.deepEqual(matchEvents([1.0, 2.04, 3.2], [1.01, 2.0, 3.0], 0.05), {
+    tp: 2,
+    fp: 1,
+    fn: 1,
+  });
   // two detections near one reference: only one can match it
-  assert.deepEqual(matchEvents([0.99, 1.01], [1.0], 0.05), { tp: 1, fp: 1, fn: 0 });
+  assert.deepEqual(matchEvents([0.99, 1.01], [1.0], 0.05), {
+    tp: 1,
+    fp: 1,
+    fn: 0,
+  });
   // a detection between two references is used once
-  assert.deepEqual(matchEvents([1.03], [1.0, 1.06], 0.05), { tp: 1, fp: 0, fn: 1 });
+  assert.deepEqual(matchEvents([1.03], [1.0, 1.06], 0.05), {
+    tp: 1,
+    fp: 0,
+    fn: 1,
+  });
 });
 
 test("metrics - matching is maximal: an early detection does not steal a later reference's only partner", () => {
   // det 1.04 can pair with ref 1.0 or 1.08; det 1.12 only with 1.08 -> two matches
-  assert.deepEqual(matchEvents([1.04, 1.12], [1.0, 1.08], 0.05), { tp: 2, fp: 0, fn: 0 });
-  assert.deepEqual(matchEvents([1.12, 1.04], [1.08, 1.0], 0.05), { tp: 2, fp: 0, fn: 0 });
+  assert.deepEqual(matchEvents([1.04, 1.12], [1.0, 1.08], 0.05), {
+    tp: 2,
+    fp: 0,
+    fn: 0,
+  });
+  assert.deepEqual(matchEvents([1.12, 1.04], [1.08, 1.0], 0.05), {
+    tp: 2,
+    fp: 0,
+    fn: 0,
+  });
 });
 
 test("metrics - F-measure, precision and recall from counts; pooled counts add", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeAudio } from "../pipeline/decode.ts";
 import { DEFAULT_MODEL_DIR, loadTranscriber } from "../pipeline/transcribe.ts";
-import { renderDrumPattern, type DrumPattern } from "../testing/synth.ts";
+import { type DrumPattern, renderDrumPattern } from "../testing/synth.ts";
 import { scoreTrack } from "./evaluate.ts";
 import { readThresholds } from "./manifest_io.ts";
 
@@ -20,10 +20,17 @@ const HALF_TIME: DrumPattern = {
   },
 };
 
-for (const [name, opts] of [
-  ["rock groove at 120 bpm", { bpm: 120, bars: 6, seed: 21 }],
-  ["half-time 16ths at 92 bpm", { bpm: 92, bars: 4, seed: 22, pattern: HALF_TIME }],
-] as const) {
+for (
+  const [name, opts] of [
+    ["rock groove at 120 bpm", { bpm: 120, bars: 6, seed: 21 }],
+    ["half-time 16ths at 92 bpm", {
+      bpm: 92,
+      bars: 4,
+      seed: 22,
+      pattern: HALF_TIME,
+    }],
+  ] as const
+) {
   test(`shipped model - ${name}: kick, snare and hi-hat within 50 ms, no other lane fires, tempo right`, async () => {
     const t = await loadTranscriber({ modelName: MODEL });
     const thresholds = await readThresholds(DEFAULT_MODEL_DIR, MODEL);
@@ -31,9 +38,20 @@ for (const [name, opts] of [
     const { samples, sampleRate } = await decodeAudio(groove.wav);
     const act = await t.transcribe(samples, sampleRate);
     const truth = {
-      id: name, style: "test", meter: "4/4", bpm: opts.bpm, source: "synth.ts", accompaniment: null,
-      durationSec: groove.durationSec, notes: groove.hits.map((h) => ({ time: h.time, lane: h.lane, velocity: 100 })),
-      beats: groove.beats, downbeats: groove.downbeats,
+      id: name,
+      style: "test",
+      meter: "4/4",
+      bpm: opts.bpm,
+      source: "synth.ts",
+      accompaniment: null,
+      durationSec: groove.durationSec,
+      notes: groove.hits.map((h) => ({
+        time: h.time,
+        lane: h.lane,
+        velocity: 100,
+      })),
+      beats: groove.beats,
+      downbeats: groove.downbeats,
     };
     const s = scoreTrack(act, truth, thresholds);
     for (const lane of ["kick", "snare", "hihat_closed"]) {
@@ -41,9 +59,23 @@ for (const [name, opts] of [
       const f = (2 * c.tp) / (2 * c.tp + c.fp + c.fn);
       assert.ok(f >= 0.9, `${lane}: ${JSON.stringify(c)}`);
     }
-    const others = ["hihat_open", "hihat_pedal", "tom_high", "tom_mid", "tom_floor", "crash", "ride"];
+    const others = [
+      "hihat_open",
+      "hihat_pedal",
+      "tom_high",
+      "tom_mid",
+      "tom_floor",
+      "crash",
+      "ride",
+    ];
     const spurious = others.reduce((n, l) => n + s.counts[l].fp, 0);
-    assert.ok(spurious <= 2, `notes in lanes the groove does not play: ${spurious}`);
-    assert.ok(s.tempo.acc1, `tempo ${s.tempo.estimate} vs ${s.tempo.reference}`);
+    assert.ok(
+      spurious <= 2,
+      `notes in lanes the groove does not play: ${spurious}`,
+    );
+    assert.ok(
+      s.tempo.acc1,
+      `tempo ${s.tempo.estimate} vs ${s.tempo.reference}`,
+    );
   });
 }
