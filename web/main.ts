@@ -11,7 +11,7 @@ import type { AppDeps } from "./lib/app_env.ts";
 import { ConfigError, loadConfig, type WebConfig } from "./lib/config.ts";
 import { startJobWatchdog } from "./lib/jobs.ts";
 import { pages } from "./routes/pages.tsx";
-import { createLogger } from "./lib/log.ts";
+import { batchedSink, createLogger } from "./lib/log.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createS3Client } from "./lib/storage.ts";
 import { JobEventBus } from "./lib/job_event_bus.ts";
@@ -19,6 +19,9 @@ import { PageCache } from "./lib/page_cache.ts";
 import { StoredMapCache } from "./lib/stored_maps.ts";
 
 /** Builds the production dependencies from `config`. */
+/** Process-wide log output: batched writes to stdout (web/lib/log.ts). */
+const logSink = batchedSink();
+
 export function buildDeps(config: WebConfig): AppDeps {
   const sql = createSql(config.databaseUrl, { max: config.dbPoolMax, applicationName: "beatsight-web" });
   return {
@@ -31,7 +34,7 @@ export function buildDeps(config: WebConfig): AppDeps {
       nextSigningKey: config.qstashNextSigningKey,
     }),
     s3: createS3Client(config),
-    log: createLogger({ level: config.logLevel, service: "web" }),
+    log: createLogger({ level: config.logLevel, service: "web", sink: logSink }),
     metrics: createMetrics({ queueDepth: () => countActiveJobs(sql) }),
     jobEvents: new JobEventBus(),
     maps: new StoredMapCache(),
@@ -70,6 +73,7 @@ if (import.meta.main) {
     await server.shutdown();
     await stopWatchdog();
     await deps.sql.end({ timeout: 5 });
+    logSink.flush();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));

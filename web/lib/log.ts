@@ -20,6 +20,40 @@ export interface LoggerOptions {
   sink?: (line: string) => void;
 }
 
+/** A sink that buffers lines and writes them with one `write` per turn of the event loop, plus `flush()`. */
+export interface BatchedSink {
+  (line: string): void;
+  /** Writes what is buffered now (call before the process exits). */
+  flush(): void;
+}
+
+/**
+ * Batches log lines to `out` (default stdout): under load the access log writes one line per request, and one
+ * synchronous write per line stalls the event loop whenever the log pipe is slow. Error lines flush at once, so
+ * a crash right after one does not lose it.
+ */
+export function batchedSink(out: { writeSync(p: Uint8Array): number } = Deno.stdout): BatchedSink {
+  const encoder = new TextEncoder();
+  let lines: string[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (lines.length === 0) return;
+    const bytes = encoder.encode(lines.join("\n") + "\n");
+    lines = [];
+    for (let at = 0; at < bytes.length;) at += out.writeSync(bytes.subarray(at));
+  };
+  const sink = (line: string) => {
+    lines.push(line);
+    if (line.includes('"level":"error"')) return flush();
+    if (!scheduled) {
+      scheduled = true;
+      setTimeout(flush, 0);
+    }
+  };
+  return Object.assign(sink, { flush });
+}
+
 function serializeError(value: unknown): unknown {
   if (!(value instanceof Error)) return value;
   return { name: value.name, message: value.message, stack: value.stack, cause: serializeError(value.cause) };

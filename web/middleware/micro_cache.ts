@@ -4,7 +4,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/app_env.ts";
-import { CSRF_PLACEHOLDER } from "../lib/page_cache.ts";
+import { cutToken, withToken } from "../lib/page_cache.ts";
 
 /** Answers anonymous page views from the micro-cache; `x-cache: hit|miss` says which. */
 export function microCache(): MiddlewareHandler<AppEnv> {
@@ -14,14 +14,14 @@ export function microCache(): MiddlewareHandler<AppEnv> {
     const key = c.req.path;
     const token = c.var.csrfToken ?? "";
     const cached = cache.get(key);
-    if (cached !== undefined) {
+    if (cached) {
       c.header("x-cache", "hit");
-      return c.html(cached.replaceAll(CSRF_PLACEHOLDER, token));
+      c.header("content-type", "text/html; charset=UTF-8");
+      return c.body(withToken(cached, token));
     }
     await next();
     if (c.res.status !== 200 || !c.res.headers.get("content-type")?.startsWith("text/html")) return;
-    const html = await c.res.clone().text();
-    cache.set(key, token ? html.replaceAll(token, CSRF_PLACEHOLDER) : html);
+    cache.set(key, cutToken(await c.res.clone().text(), token));
     c.res.headers.set("x-cache", "miss");
   };
 }
