@@ -1,9 +1,8 @@
 /** Starts the AI drum-map job for a song and opens the job's progress page. */
-import { useSignal } from "@preact/signals";
 import { ErrorBox } from "../components/ErrorBox.tsx";
 import { QuotaLine, type QuotaLineProps } from "../components/QuotaLine.tsx";
-import { api, errorText } from "./api.ts";
-import { useHydrated } from "./hooks.ts";
+import { api } from "./api.ts";
+import { useApiAction, useHydrated } from "./hooks.ts";
 
 /** Props of {@link GenerateButton}. */
 export interface GenerateButtonProps {
@@ -15,21 +14,13 @@ export interface GenerateButtonProps {
 /** "Generate with AI": `POST /api/v1/jobs` then go to `/jobs/{id}`; API errors (quota, rate limit) shown. */
 export default function GenerateButton({ songId, quota }: GenerateButtonProps) {
   useHydrated();
-  const busy = useSignal(false);
-  const error = useSignal<string | null>(null);
+  const { busy, error, run } = useApiAction();
 
-  const start = async () => {
-    busy.value = true;
-    error.value = null;
-    try {
+  const start = () =>
+    run(async () => {
       const { job } = await api<{ job: { id: string } }>("/api/v1/jobs", { body: { type: "generate_map", songId } });
       location.assign(`/jobs/${encodeURIComponent(job.id)}`);
-    } catch (err) {
-      error.value = errorText(err);
-    } finally {
-      busy.value = false;
-    }
-  };
+    });
 
   return (
     <div class="stack">

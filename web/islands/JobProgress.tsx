@@ -6,8 +6,8 @@ import { type Signal, useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import { ErrorBox } from "../components/ErrorBox.tsx";
 import { ProgressBar } from "../components/ProgressBar.tsx";
-import { api, errorText } from "./api.ts";
-import { useHydrated } from "./hooks.ts";
+import { api } from "./api.ts";
+import { useApiAction, useHydrated } from "./hooks.ts";
 import { applyJobEvent, isTerminal, JOB_EVENTS, type JobView, stageStates, statusText } from "./job_view.ts";
 
 /** Props of {@link JobProgress}. */
@@ -53,24 +53,16 @@ function useJobEvents(job: Signal<JobView>): void {
 export default function JobProgress({ initial }: JobProgressProps) {
   useHydrated();
   const job = useSignal(initial);
-  const actionError = useSignal<string | null>(null);
-  const busy = useSignal(false);
+  const { busy, error: actionError, run } = useApiAction();
   const view = job.value;
   useJobEvents(job);
 
-  const act = async (method: "POST" | "DELETE", path: string, next: (j: JobView) => JobView) => {
-    busy.value = true;
-    actionError.value = null;
-    try {
+  const act = (method: "POST" | "DELETE", path: string, next: (j: JobView) => JobView) =>
+    run(async () => {
       // The retry endpoint validates a JSON body (optional resumeFrom), so POST sends an empty object.
       await api(path, { method, body: method === "POST" ? {} : undefined });
       job.value = next(job.peek());
-    } catch (err) {
-      actionError.value = errorText(err);
-    } finally {
-      busy.value = false;
-    }
-  };
+    });
   const base = `/api/v1/jobs/${encodeURIComponent(view.id)}`;
 
   return (

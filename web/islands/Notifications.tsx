@@ -1,8 +1,8 @@
 /** The library's notifications with "mark all as read" (`POST /api/v1/me/notifications/read`). */
 import { useSignal } from "@preact/signals";
 import { ErrorBox } from "../components/ErrorBox.tsx";
-import { api, errorText } from "./api.ts";
-import { useHydrated } from "./hooks.ts";
+import { api } from "./api.ts";
+import { useApiAction, useHydrated } from "./hooks.ts";
 
 /** A notification as the page passes it (components/LibraryPage.tsx notificationView). */
 export interface NotificationItem {
@@ -24,22 +24,14 @@ export interface NotificationsProps {
 export default function Notifications({ initial }: NotificationsProps) {
   useHydrated();
   const items = useSignal(initial);
-  const busy = useSignal(false);
-  const error = useSignal<string | null>(null);
+  const { busy, error, run } = useApiAction();
   const unread = items.value.filter((n) => !n.read).length;
 
-  const markAll = async () => {
-    busy.value = true;
-    error.value = null;
-    try {
+  const markAll = () =>
+    run(async () => {
       await api("/api/v1/me/notifications/read", { body: {} });
       items.value = items.value.map((n) => ({ ...n, read: true }));
-    } catch (err) {
-      error.value = errorText(err);
-    } finally {
-      busy.value = false;
-    }
-  };
+    });
 
   return (
     <section class="card stack" aria-labelledby="notes-h" data-testid="notifications" data-unread={unread}>

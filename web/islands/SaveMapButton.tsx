@@ -4,8 +4,8 @@
  */
 import { useSignal } from "@preact/signals";
 import { ErrorBox } from "../components/ErrorBox.tsx";
-import { api, errorText } from "./api.ts";
-import { useHydrated } from "./hooks.ts";
+import { api } from "./api.ts";
+import { useApiAction, useHydrated } from "./hooks.ts";
 
 /** Cache Storage name of saved maps; the service worker reads it too (keep in step with static/sw.js). */
 export const SAVED_MAPS_CACHE = "bs-saved-maps";
@@ -39,25 +39,17 @@ async function updateOfflineCache(songId: string, keep: boolean): Promise<void> 
 export default function SaveMapButton({ mapId, songId, saved }: SaveMapButtonProps) {
   useHydrated();
   const isSaved = useSignal(saved);
-  const busy = useSignal(false);
-  const error = useSignal<string | null>(null);
+  const { busy, error, run } = useApiAction();
   const offline = useSignal(false);
 
-  const toggle = async () => {
-    busy.value = true;
-    error.value = null;
-    const next = !isSaved.value;
-    try {
+  const toggle = () =>
+    run(async () => {
+      const next = !isSaved.value;
       await api(`/api/v1/me/saved-maps/${encodeURIComponent(mapId)}`, { method: next ? "POST" : "DELETE", body: {} });
       isSaved.value = next;
       await updateOfflineCache(songId, next);
       offline.value = next;
-    } catch (err) {
-      error.value = errorText(err);
-    } finally {
-      busy.value = false;
-    }
-  };
+    });
 
   return (
     <div class="stack">

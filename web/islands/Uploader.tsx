@@ -5,8 +5,8 @@
 import { useSignal } from "@preact/signals";
 import { ErrorBox } from "../components/ErrorBox.tsx";
 import { ProgressBar } from "../components/ProgressBar.tsx";
-import { api, ApiError, errorText } from "./api.ts";
-import { useHydrated } from "./hooks.ts";
+import { api, ApiError } from "./api.ts";
+import { useApiAction, useHydrated } from "./hooks.ts";
 import { checkAudioFile } from "./upload_check.ts";
 
 /** Props of {@link Uploader}. */
@@ -42,9 +42,8 @@ function putWithProgress(target: PresignedUpload, file: File, onProgress: (pct: 
 export default function Uploader({ maxBytes }: UploaderProps) {
   useHydrated();
   const file = useSignal<File | null>(null);
-  const error = useSignal<string | null>(null);
+  const { busy, error, run } = useApiAction();
   const progress = useSignal<number | null>(null);
-  const busy = useSignal(false);
   const dragging = useSignal(false);
   const title = useSignal("");
   const artist = useSignal("");
@@ -61,10 +60,8 @@ export default function Uploader({ maxBytes }: UploaderProps) {
     e.preventDefault();
     const chosen = file.value;
     if (!chosen) return void (error.value = "Choose an audio file first.");
-    busy.value = true;
-    error.value = null;
     progress.value = 0;
-    try {
+    const ok = await run(async () => {
       const contentType = chosen.type || "application/octet-stream";
       const target = await api<PresignedUpload>("/api/v1/uploads", {
         body: { filename: chosen.name, contentType, sizeBytes: chosen.size },
@@ -78,12 +75,8 @@ export default function Uploader({ maxBytes }: UploaderProps) {
         },
       });
       location.assign(`/songs/${encodeURIComponent(song.id)}`);
-    } catch (err) {
-      error.value = errorText(err);
-      progress.value = null;
-    } finally {
-      busy.value = false;
-    }
+    });
+    if (!ok) progress.value = null;
   };
 
   return (
