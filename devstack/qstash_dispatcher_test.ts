@@ -15,7 +15,10 @@ interface Seen {
 }
 
 /** A destination that records requests and answers with `statuses` in turn (the last one repeats). */
-function destination(statuses: (number | [number, Record<string, string>])[] = [200]) {
+type Answer = number | [number, Record<string, string>];
+
+/** A receiver answering each path's n-th request with `statuses[n]` (the last repeats); `byPath` overrides per path. */
+function destination(statuses: Answer[] = [200], byPath: Record<string, Answer[]> = {}) {
   const seen: Seen[] = [];
   const waiters: (() => void)[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
@@ -28,7 +31,8 @@ function destination(statuses: (number | [number, Record<string, string>])[] = [
       at: Date.now(),
     });
     waiters.splice(0).forEach((w) => w());
-    const next = statuses[Math.min(seen.filter((s) => s.path === url.pathname).length - 1, statuses.length - 1)];
+    const answers = byPath[url.pathname] ?? statuses;
+    const next = answers[Math.min(seen.filter((s) => s.path === url.pathname).length - 1, answers.length - 1)];
     const [status, headers] = Array.isArray(next) ? next : [next, {}];
     return new Response(`answer ${status}`, { status, headers });
   });
@@ -96,7 +100,8 @@ Deno.test("qstash dispatcher - signed delivery verifies, forwards headers, tampe
 });
 
 Deno.test("qstash dispatcher - retries with backoff, then a signed failure callback", async () => {
-  const dest = destination([503]);
+  // The failure callback's receiver accepts it, so only the three /job attempts count as failed.
+  const dest = destination([503], { "/failed": [200] });
   await withDispatcher(async (q, client) => {
     const failureUrl = `${dest.base}/failed`;
     const res = await client.publishJSON({
