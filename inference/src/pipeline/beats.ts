@@ -75,14 +75,19 @@ function viterbiBeatRanges(
   const first = new Int32Array(intervals.length + 1);
   intervals.forEach((len, k) => (first[k + 1] = first[k] + len));
   const states = first[intervals.length];
-  // Log transition probabilities between intervals at a beat boundary, rows normalised.
-  const logTrans = intervals.map((from) => {
+  // Log transition probabilities between intervals at a beat boundary, rows (from) normalised, stored transposed
+  // (logTransT[to * n + from]) so the inner max below walks contiguous memory.
+  const n = intervals.length;
+  const logTransT = new Float64Array(n * n);
+  intervals.forEach((from, i) => {
     const p = intervals.map((to) =>
       Math.exp(-o.transitionLambda * Math.abs(to / from - 1))
     );
     const sum = p.reduce((a, b) => a + b, 0);
-    return p.map((v) => Math.log(v / sum));
+    p.forEach((v, j) => (logTransT[j * n + i] = Math.log(v / sum)));
   });
+  // Score of each interval's last position (where a beat ends), gathered once per frame.
+  const ends = new Float64Array(n);
   const beatLen = intervals.map((len) =>
     Math.max(1, Math.floor(len / o.observationLambda))
   );
@@ -96,10 +101,12 @@ function viterbiBeatRanges(
       Math.log(a),
       Math.log((1 - a) / (o.observationLambda - 1)),
     ];
-    for (let j = 0; j < intervals.length; j++) {
+    for (let i = 0; i < n; i++) ends[i] = prev[first[i + 1] - 1];
+    for (let j = 0; j < n; j++) {
       let best = -Infinity, arg = 0;
-      for (let i = 0; i < intervals.length; i++) {
-        const v = prev[first[i + 1] - 1] + logTrans[i][j];
+      const row = j * n;
+      for (let i = 0; i < n; i++) {
+        const v = ends[i] + logTransT[row + i];
         if (v > best) best = v, arg = i;
       }
       back[t * intervals.length + j] = arg;

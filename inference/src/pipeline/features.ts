@@ -172,9 +172,14 @@ export function computeFeatures(
   const data = new Float32Array(frames * bands);
   for (let t = 0; t < frames; t++) {
     const start = t * hop - n / 2;
-    for (let i = 0; i < n; i++) {
-      const s = start + i;
-      frame[i] = s >= 0 && s < samples.length ? samples[s] * window[i] : 0;
+    if (start >= 0 && start + n <= samples.length) {
+      for (let i = 0; i < n; i++) frame[i] = samples[start + i] * window[i];
+    } else {
+      // Frames hanging over either end read zeros outside the signal.
+      for (let i = 0; i < n; i++) {
+        const s = start + i;
+        frame[i] = s >= 0 && s < samples.length ? samples[s] * window[i] : 0;
+      }
     }
     fft.magnitude(frame, mag);
     for (let b = 0; b < bands; b++) {
