@@ -6,7 +6,7 @@
 import process from "node:process";
 import type { BsmMap } from "../contracts/bsm.ts";
 import { trackBeats } from "../pipeline/beats.ts";
-import { DECODE_SAMPLE_RATE, decodeAudio } from "../pipeline/decode.ts";
+import { DECODE_SAMPLE_RATE, decodeAudioStream } from "../pipeline/decode.ts";
 import { buildBsm } from "../pipeline/package.ts";
 import {
   lanePeaksFromThresholds,
@@ -18,22 +18,28 @@ import { BadInputError } from "../pipeline/types.ts";
 const USAGE =
   "usage: deno task transcribe <audio-file>  (prints a .bsm drum map as JSON on stdout)";
 
-/** Drafts the .bsm map of the audio file at `path` (decode -> transcribe -> beats -> quantize -> package). */
+/**
+ * Drafts the .bsm map of the audio file at `path` (decode -> transcribe -> beats -> quantize -> package). The front
+ * end runs on the decoded chunks while ffmpeg, in its own process, decodes the rest.
+ */
 export async function transcribeFile(
   path: string,
   transcriber?: Transcriber,
 ): Promise<BsmMap> {
   const t = transcriber ?? (await loadTranscriber());
-  const { samples, sampleRate } = await decodeAudio(path, {
-    sampleRate: DECODE_SAMPLE_RATE,
-  });
-  const act = await t.transcribe(samples, sampleRate);
+  const sampleRate = DECODE_SAMPLE_RATE;
+  const stream = t.featureStream(sampleRate);
+  for await (const chunk of decodeAudioStream(path, { sampleRate })) {
+    stream.push(chunk);
+  }
+  const durationSec = stream.samples / sampleRate;
+  const act = await t.transcribeFeatures(stream.finish());
   const beats = trackBeats(act);
   const { notes } = quantizeNotes(act, beats.beats, {
     lanePeaks: lanePeaksFromThresholds(t.model.thresholds),
   });
   return buildBsm({
-    durationSec: samples.length / sampleRate,
+    durationSec,
     beats,
     notes,
     model: { name: t.model.name, version: t.model.version },

@@ -2,7 +2,7 @@
  * Decode stage: any audio file -> mono float PCM at a fixed rate, through ffmpeg (madmom's ffmpeg loader idea).
  * The artifact `jobs/{jobId}/decode.f32` is raw little-endian float32 PCM at {@link DECODE_SAMPLE_RATE}.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { Buffer } from "node:buffer";
 import { stat } from "node:fs/promises";
 import type { JobMessage } from "../contracts/job_message.ts";
@@ -54,11 +54,7 @@ function ffmpegReason(stderr: string): string {
     "no audio stream found";
 }
 
-function runFfmpeg(
-  input: Uint8Array | string,
-  sr: number,
-  bin: string,
-): Promise<{ pcm: Buffer; stderr: string; code: number }> {
+function spawnFfmpeg(input: Uint8Array | string, sr: number, bin: string) {
   const args = [
     "-hide_banner",
     "-loglevel",
@@ -66,13 +62,14 @@ function runFfmpeg(
     "-i",
     typeof input === "string" ? input : "pipe:0",
   ];
-  args.push("-vn", "-f", "f32le", "-ac", "1", "-ar", String(sr), "pipe:1");
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => err.push(c));
+  // -flush_packets 0: write the pipe in full 32 KiB blocks instead of one small write per packet (same bytes,
+  // about half the wall time of ffmpeg on a 4-minute MP3).
+  args.push("-flush_packets", "0", "-vn", "-f", "f32le", "-ac", "1");
+  args.push("-ar", String(sr), "pipe:1");
+  const child = spawn(bin, args, { stdio: ["pipe", "pipe", "pipe"] });
+  const stderr: Buffer[] = [];
+  child.stderr.on("data", (c: Buffer) => stderr.push(c));
+  const exit = new Promise<number>((resolve, reject) => {
     child.on(
       "error",
       (e) =>
@@ -82,22 +79,105 @@ function runFfmpeg(
           }),
         ),
     );
-    child.on(
-      "close",
-      (code) =>
-        resolve({
-          pcm: Buffer.concat(out),
-          stderr: Buffer.concat(err).toString(),
-          code: code ?? -1,
-        }),
-    );
-    // ffmpeg stops reading early on non-audio input; that EPIPE is expected, its exit code tells the story.
-    child.stdin.on("error", () => {});
-    if (typeof input === "string") child.stdin.end();
-    else {child.stdin.end(
-        Buffer.from(input.buffer, input.byteOffset, input.byteLength),
-      );}
+    child.on("close", (code) => resolve(code ?? -1));
   });
+  // Awaited after the output ends; until then a spawn failure must not count as an unhandled rejection.
+  exit.catch(() => {});
+  // ffmpeg stops reading early on non-audio input; that EPIPE is expected, its exit code tells the story.
+  child.stdin.on("error", () => {});
+  if (typeof input === "string") child.stdin.end();
+  else {
+    child.stdin.end(
+      Buffer.from(input.buffer, input.byteOffset, input.byteLength),
+    );
+  }
+  return { child, exit, stderr: () => Buffer.concat(stderr).toString() };
+}
+
+function stop(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill();
+}
+
+/** Checks before running ffmpeg: a path must name a non-empty file, bytes must not be empty. */
+async function checkInput(input: Uint8Array | string): Promise<void> {
+  if (typeof input === "string") {
+    const info = await stat(input).catch(() => null);
+    if (!info?.isFile()) throw new AudioFileNotFoundError(input);
+    if (info.size === 0) throw new UnreadableAudioError("the file is empty");
+  } else if (input.byteLength === 0) {
+    throw new UnreadableAudioError("the file is empty");
+  }
+}
+
+/**
+ * Little-endian float32 samples of a byte stream, a chunk per byte chunk. A byte chunk may end inside a float: its
+ * first bytes wait for the next chunk; bytes after the last whole float are dropped.
+ */
+export async function* floatChunks(
+  bytes: AsyncIterable<Uint8Array>,
+): AsyncGenerator<Float32Array, void, undefined> {
+  const carry = new Uint8Array(4);
+  let carried = 0;
+  for await (const chunk of bytes) {
+    const count = (carried + chunk.length) >> 2;
+    let used = 0;
+    if (count > 0) {
+      // a fresh, aligned buffer: the caller may keep the chunk, and pipe chunks start at any byte offset
+      const samples = new Float32Array(count);
+      const out = new Uint8Array(samples.buffer);
+      used = count * 4 - carried;
+      out.set(carry.subarray(0, carried));
+      out.set(chunk.subarray(0, used), carried);
+      carried = 0;
+      yield samples;
+    }
+    carry.set(chunk.subarray(used), carried);
+    carried += chunk.length - used;
+  }
+}
+
+/**
+ * Decodes `input` (file bytes or a path) like {@link decodeAudio}, yielding the samples in chunks as ffmpeg
+ * produces them, so the caller can work on the start while ffmpeg decodes the rest. The checks on the whole
+ * (no samples, shorter than 1 s) throw their {@link UnreadableAudioError} after the last chunk; stopping the
+ * iteration early stops ffmpeg.
+ */
+export async function* decodeAudioStream(
+  input: Uint8Array | string,
+  opts: DecodeOptions = {},
+): AsyncGenerator<Float32Array, void, undefined> {
+  const sampleRate = opts.sampleRate ?? DECODE_SAMPLE_RATE;
+  await checkInput(input);
+  const { child, exit, stderr } = spawnFfmpeg(
+    input,
+    sampleRate,
+    opts.ffmpegPath ?? "ffmpeg",
+  );
+  let total = 0;
+  try {
+    for await (const samples of floatChunks(child.stdout)) {
+      total += samples.length;
+      yield samples;
+    }
+  } catch (e) {
+    stop(child);
+    await exit; // a failed spawn explains itself better than the broken stream it leaves
+    throw e;
+  } finally {
+    stop(child); // the consumer stopped early: the rest of ffmpeg's output is not wanted
+  }
+  const code = await exit;
+  if (total === 0) {
+    throw new UnreadableAudioError(
+      code === 0 ? "no audio samples in it" : ffmpegReason(stderr()),
+    );
+  }
+  if (total < MIN_DURATION_SEC * sampleRate) {
+    const sec = (total / sampleRate).toFixed(2);
+    throw new UnreadableAudioError(
+      `only ${sec} s of audio; at least ${MIN_DURATION_SEC} s is needed`,
+    );
+  }
 }
 
 /**
@@ -109,32 +189,19 @@ export async function decodeAudio(
   input: Uint8Array | string,
   opts: DecodeOptions = {},
 ): Promise<DecodedAudio> {
-  const sampleRate = opts.sampleRate ?? DECODE_SAMPLE_RATE;
-  if (typeof input === "string") {
-    const info = await stat(input).catch(() => null);
-    if (!info?.isFile()) throw new AudioFileNotFoundError(input);
-    if (info.size === 0) throw new UnreadableAudioError("the file is empty");
-  } else if (input.byteLength === 0) {
-    throw new UnreadableAudioError("the file is empty");
+  const chunks: Float32Array[] = [];
+  let length = 0;
+  for await (const chunk of decodeAudioStream(input, opts)) {
+    chunks.push(chunk);
+    length += chunk.length;
   }
-  const { pcm, stderr, code } = await runFfmpeg(
-    input,
-    sampleRate,
-    opts.ffmpegPath ?? "ffmpeg",
-  );
-  const samples = decodePcm(pcm.subarray(0, pcm.length - (pcm.length % 4)));
-  if (samples.length === 0) {
-    throw new UnreadableAudioError(
-      code === 0 ? "no audio samples in it" : ffmpegReason(stderr),
-    );
+  const samples = new Float32Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    samples.set(chunk, at);
+    at += chunk.length;
   }
-  if (samples.length < MIN_DURATION_SEC * sampleRate) {
-    const sec = (samples.length / sampleRate).toFixed(2);
-    throw new UnreadableAudioError(
-      `only ${sec} s of audio; at least ${MIN_DURATION_SEC} s is needed`,
-    );
-  }
-  return { samples, sampleRate };
+  return { samples, sampleRate: opts.sampleRate ?? DECODE_SAMPLE_RATE };
 }
 
 /** Raw little-endian float32 bytes of `samples` (the decode artifact). */

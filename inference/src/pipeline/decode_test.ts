@@ -8,8 +8,10 @@ import { encodeWav16, renderDrumPattern } from "../testing/synth.ts";
 import {
   AudioFileNotFoundError,
   decodeAudio,
+  decodeAudioStream,
   decodePcm,
   encodePcm,
+  floatChunks,
   UnreadableAudioError,
 } from "./decode.ts";
 import { BadInputError } from "./types.ts";
@@ -101,4 +103,53 @@ test("decode - PCM artifact round-trips from any byte offset", () => {
   shifted.set(bytes, 1);
   assert.deepEqual(decodePcm(shifted.subarray(1)), samples);
   assert.throws(() => decodePcm(new Uint8Array(5)), RangeError);
+});
+
+/** `bytes` in chunks of the cycled `sizes`, then a torn float (3 bytes) that must be dropped. */
+async function* inChunks(bytes: Uint8Array, sizes: number[]) {
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const size = sizes[i % sizes.length];
+    yield bytes.subarray(at, at + size);
+    at += size;
+  }
+  yield new Uint8Array([1, 2, 3]);
+}
+
+test("decode - byte chunks that split floats anywhere reassemble to the same samples", async () => {
+  const samples = Float32Array.from(
+    { length: 999 },
+    (_, i) => Math.sin(i) * 1e3 ** ((i % 7) - 3),
+  );
+  const bytes = encodePcm(samples);
+  for (const sizes of [[1], [3], [5], [4, 1, 2, 7, 0, 4097]]) {
+    const parts: Float32Array[] = [];
+    for await (const part of floatChunks(inChunks(bytes, sizes))) {
+      parts.push(part);
+    }
+    const joined = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
+    assert.deepEqual(encodePcm(joined), bytes, `chunks of ${sizes.join(",")}`);
+  }
+});
+
+test("decode - the stream yields decodeAudio's samples in chunks and checks the length at the end", async () => {
+  const { samples } = await decodeAudio(groove.wav);
+  const parts: Float32Array[] = [];
+  for await (const part of decodeAudioStream(groove.wav)) parts.push(part);
+  assert.ok(parts.length > 1, `${parts.length} chunks`);
+  const joined = new Float32Array(samples.length);
+  assert.equal(
+    parts.reduce((at, p) => (joined.set(p, at), at + p.length), 0),
+    samples.length,
+  );
+  assert.deepEqual(joined, samples);
+  // too short: the chunks come, then the same error as decodeAudio's
+  const short = encodeWav16(new Float32Array(44100 * 0.4).fill(0.1), 44100);
+  let got = 0;
+  await assert.rejects(async () => {
+    for await (const part of decodeAudioStream(short)) got += part.length;
+  }, /only 0\.40 s of audio/);
+  assert.equal(got, 0.4 * 22050);
+  // stopping early is fine (ffmpeg is stopped, nothing hangs)
+  for await (const _ of decodeAudioStream(groove.wav)) break;
 });

@@ -155,43 +155,156 @@ export function hann(n: number): Float32Array {
   );
 }
 
-/** Log-compressed mel spectrogram of `samples` (at `cfg.sampleRate`): row-major `frames x cfg.bands`. */
-export function computeFeatures(
-  samples: Float32Array,
-  cfg: FrontendConfig,
-): Features {
-  const { frameSize: n, hopSize: hop, bands } = cfg;
-  const frames = frameCount(samples.length, hop);
-  const fft = new RealFft(n);
-  const window = hann(n);
+/** Options of {@link FeatureStream}. */
+export interface FeatureStreamOptions {
+  /** [samples] the signal's length when known up front: the output is sized once instead of grown. */
+  expectedSamples?: number;
+}
+
+/**
+ * The front end over a signal that arrives in chunks (e.g. while ffmpeg is still decoding): `push` computes every
+ * frame whose window is complete, `finish` the frames hanging over the end (zero padded). The features equal
+ * {@link computeFeatures} of the concatenated chunks bit for bit, whatever the chunk sizes.
+ */
+export class FeatureStream {
+  readonly bands: number;
+  private readonly cfg: FrontendConfig;
+  private readonly fft: RealFft;
+  private readonly window: Float32Array;
+  private readonly filters: { first: number; weights: Float32Array }[];
   // Scale so a full-scale sine reads 1.0 in its bin: the Hann window sums to n/2, a sine's peak is half of that.
-  const scale = 4 / n;
-  const filters = melFilterbank(cfg).map((w) => sparse(w));
-  const frame = new Float64Array(n);
-  const mag = new Float32Array(n / 2 + 1);
-  const data = new Float32Array(frames * bands);
-  for (let t = 0; t < frames; t++) {
-    const start = t * hop - n / 2;
-    if (start >= 0 && start + n <= samples.length) {
-      for (let i = 0; i < n; i++) frame[i] = samples[start + i] * window[i];
-    } else {
-      // Frames hanging over either end read zeros outside the signal.
-      for (let i = 0; i < n; i++) {
-        const s = start + i;
-        frame[i] = s >= 0 && s < samples.length ? samples[s] * window[i] : 0;
-      }
+  private readonly scale: number;
+  private readonly frame: Float64Array;
+  private readonly mag: Float32Array;
+  /** Samples [tailStart, received) that the next frames still need (fewer than frameSize). */
+  private readonly tail: Float32Array;
+  private tailStart = 0;
+  private received = 0;
+  private next = 0;
+  private data: Float32Array;
+  private done = false;
+
+  constructor(cfg: FrontendConfig, opts: FeatureStreamOptions = {}) {
+    const n = cfg.frameSize;
+    this.cfg = cfg;
+    this.bands = cfg.bands;
+    this.fft = new RealFft(n);
+    this.window = hann(n);
+    this.filters = melFilterbank(cfg).map((w) => sparse(w));
+    this.scale = 4 / n;
+    this.frame = new Float64Array(n);
+    this.mag = new Float32Array(n / 2 + 1);
+    this.tail = new Float32Array(n);
+    const frames = opts.expectedSamples === undefined
+      ? 1024
+      : frameCount(opts.expectedSamples, cfg.hopSize);
+    this.data = new Float32Array(frames * cfg.bands);
+  }
+
+  /** Samples pushed so far. */
+  get samples(): number {
+    return this.received;
+  }
+
+  /** Frames computed so far. */
+  get frames(): number {
+    return this.next;
+  }
+
+  /** Appends `chunk` to the signal and computes the frames it completes. */
+  push(chunk: Float32Array): void {
+    if (this.done) throw new Error("FeatureStream.push after finish");
+    const { frameSize: n, hopSize: hop } = this.cfg;
+    const half = n / 2, chunkStart = this.received;
+    const end = (this.received = chunkStart + chunk.length);
+    const { frame, window } = this;
+    let t = this.next;
+    for (; t * hop + half <= end; t++) {
+      const start = t * hop - half;
+      if (start >= chunkStart) {
+        const off = start - chunkStart;
+        for (let i = 0; i < n; i++) frame[i] = chunk[off + i] * window[i];
+      } else this.fill(start, chunk, chunkStart);
+      this.emit(t);
     }
-    fft.magnitude(frame, mag);
+    this.next = t;
+    // Keep what the next frame reads; its window is incomplete, so that is fewer than n samples.
+    const keep = Math.max(0, t * hop - half);
+    if (keep >= chunkStart) this.tail.set(chunk.subarray(keep - chunkStart));
+    else {
+      this.tail.copyWithin(
+        0,
+        keep - this.tailStart,
+        chunkStart - this.tailStart,
+      );
+      this.tail.set(chunk, chunkStart - keep);
+    }
+    this.tailStart = keep;
+  }
+
+  /** Computes the frames hanging over the end and returns all `frameCount(samples, hopSize)` frames. */
+  finish(): Features {
+    if (this.done) throw new Error("FeatureStream.finish called twice");
+    this.done = true;
+    const { hopSize: hop, frameSize: n, bands } = this.cfg;
+    const frames = frameCount(this.received, hop);
+    for (let t = this.next; t < frames; t++) {
+      this.fill(t * hop - n / 2, EMPTY, this.received);
+      this.emit(t);
+    }
+    this.next = frames;
+    const data = this.data.length === frames * bands
+      ? this.data
+      : this.data.slice(0, frames * bands);
+    return { data, frames, bands };
+  }
+
+  /** Windows the frame starting at sample `start`, reading the tail, then `chunk` (at `chunkStart`), zeros outside. */
+  private fill(start: number, chunk: Float32Array, chunkStart: number): void {
+    const { frame, window, tail, tailStart } = this;
+    const end = chunkStart + chunk.length;
+    for (let i = 0; i < frame.length; i++) {
+      const s = start + i;
+      frame[i] = s < 0 || s >= end
+        ? 0
+        : (s < chunkStart ? tail[s - tailStart] : chunk[s - chunkStart]) *
+          window[i];
+    }
+  }
+
+  /** Magnitude spectrum -> mel bands -> log of the windowed frame, as row `t`. */
+  private emit(t: number): void {
+    const { bands, filters, mag, scale } = this;
+    if ((t + 1) * bands > this.data.length) {
+      const grown = new Float32Array(
+        Math.max(2 * this.data.length, (t + 1) * bands),
+      );
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.fft.magnitude(this.frame, mag);
+    const logMul = this.cfg.logMul, row = t * bands;
     for (let b = 0; b < bands; b++) {
       const { first, weights } = filters[b];
       let acc = 0;
       for (let k = 0; k < weights.length; k++) {
         acc += weights[k] * mag[first + k];
       }
-      data[t * bands + b] = Math.log10(1 + cfg.logMul * acc * scale);
+      this.data[row + b] = Math.log10(1 + logMul * acc * scale);
     }
   }
-  return { data, frames, bands };
+}
+
+const EMPTY = new Float32Array(0);
+
+/** Log-compressed mel spectrogram of `samples` (at `cfg.sampleRate`): row-major `frames x cfg.bands`. */
+export function computeFeatures(
+  samples: Float32Array,
+  cfg: FrontendConfig,
+): Features {
+  const stream = new FeatureStream(cfg, { expectedSamples: samples.length });
+  stream.push(samples);
+  return stream.finish();
 }
 
 /** The non-zero span of a filter, so each band costs only its own bins. */

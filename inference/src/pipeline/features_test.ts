@@ -4,10 +4,67 @@ import { FRONTEND } from "../../models/build_band_energy_onset_detector.ts";
 import {
   bandCenters,
   computeFeatures,
+  FeatureStream,
   frameCount,
+  type FrontendConfig,
+  hann,
   melFilterbank,
   RealFft,
 } from "./features.ts";
+
+/** The plain per-frame loop over the whole signal (computeFeatures before streaming), as the reference. */
+function referenceFeatures(x: Float32Array, cfg: FrontendConfig): Float32Array {
+  const { frameSize: n, hopSize: hop, bands } = cfg;
+  const frames = frameCount(x.length, hop);
+  const fft = new RealFft(n), window = hann(n), filters = melFilterbank(cfg);
+  const frame = new Float64Array(n), mag = new Float32Array(n / 2 + 1);
+  const out = new Float32Array(frames * bands);
+  for (let t = 0; t < frames; t++) {
+    for (let i = 0; i < n; i++) {
+      const s = t * hop - n / 2 + i;
+      frame[i] = s >= 0 && s < x.length ? x[s] * window[i] : 0;
+    }
+    fft.magnitude(frame, mag);
+    for (let b = 0; b < bands; b++) {
+      let acc = 0;
+      for (let k = 0; k < mag.length; k++) {
+        if (filters[b][k] !== 0) acc += filters[b][k] * mag[k];
+      }
+      out[t * bands + b] = Math.log10(1 + cfg.logMul * acc * (4 / n));
+    }
+  }
+  return out;
+}
+
+/** Fails at the first value whose bits differ (so -0 vs 0 and NaN payloads count). */
+function assertSameBits(
+  actual: Float32Array,
+  expected: Float32Array,
+  what: string,
+) {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new Uint32Array(
+    expected.buffer,
+    expected.byteOffset,
+    expected.length,
+  );
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== e[i]) {
+      assert.fail(
+        `${what}: value ${i} is ${actual[i]}, expected ${expected[i]}`,
+      );
+    }
+  }
+}
+
+const signal = (length: number) =>
+  Float32Array.from(
+    { length },
+    (_, i) =>
+      0.6 * Math.sin(i * 0.031) * Math.sin(i * i * 3e-6) +
+      ((i * 7919) % 13) / 40 - 0.15,
+  );
 
 test("features - real FFT magnitudes equal a naive DFT", () => {
   const n = 64;
@@ -84,4 +141,72 @@ test("features - every mel filter sums to 1 and the output is deterministic", ()
     computeFeatures(x, FRONTEND).data,
     computeFeatures(x, FRONTEND).data,
   );
+});
+
+test("features - computeFeatures equals the plain per-frame loop bit for bit", () => {
+  for (const n of [0, 1, 300, 1023, 1024, 22127]) {
+    const x = signal(n);
+    assertSameBits(
+      computeFeatures(x, FRONTEND).data,
+      referenceFeatures(x, FRONTEND),
+      `${n} samples`,
+    );
+  }
+});
+
+test("features - a stream pushed in odd-sized chunks equals the one-shot features bit for bit", () => {
+  const patterns = [[1], [255], [4097], [1, 255, 0, 4097, 3, 1024, 511], [
+    100_000,
+  ]];
+  // shorter than half a frame, than a frame, on and off hop and frame boundaries, and a few seconds
+  for (
+    const n of [
+      0,
+      1,
+      2,
+      255,
+      256,
+      511,
+      512,
+      513,
+      1023,
+      1024,
+      1025,
+      3000,
+      22050 + 77,
+    ]
+  ) {
+    const x = signal(n), expected = computeFeatures(x, FRONTEND);
+    for (const sizes of patterns) {
+      const stream = new FeatureStream(FRONTEND);
+      for (let at = 0, i = 0; at < n; i++) {
+        const size = sizes[i % sizes.length];
+        stream.push(x.subarray(at, at + size));
+        at += size;
+      }
+      assert.equal(stream.samples, n);
+      const got = stream.finish();
+      assert.equal(got.frames, expected.frames);
+      assert.equal(got.bands, FRONTEND.bands);
+      assertSameBits(
+        got.data,
+        expected.data,
+        `${n} samples in chunks of ${sizes.join(",")}`,
+      );
+    }
+  }
+});
+
+test("features - a stream computes frames as soon as their window is complete and refuses use after finish", () => {
+  const stream = new FeatureStream(FRONTEND);
+  const { frameSize: n, hopSize: hop } = FRONTEND;
+  stream.push(new Float32Array(n / 2 - 1));
+  assert.equal(stream.frames, 0);
+  stream.push(new Float32Array(1));
+  assert.equal(stream.frames, 1);
+  stream.push(new Float32Array(10 * hop));
+  assert.equal(stream.frames, 11);
+  assert.equal(stream.finish().frames, frameCount(n / 2 + 10 * hop, hop));
+  assert.throws(() => stream.push(new Float32Array(1)), /after finish/);
+  assert.throws(() => stream.finish(), /twice/);
 });

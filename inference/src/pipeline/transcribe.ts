@@ -11,7 +11,12 @@ import { z } from "zod";
 import type { JobMessage } from "../contracts/job_message.ts";
 import { encodeActivations } from "./activations_io.ts";
 import { readDecoded } from "./decode.ts";
-import { computeFeatures } from "./features.ts";
+import {
+  computeFeatures,
+  type Features,
+  FeatureStream,
+  type FeatureStreamOptions,
+} from "./features.ts";
 import type { Activations, Stage } from "./types.ts";
 
 /** Where the shipped models and `manifest.json` live. */
@@ -61,6 +66,13 @@ export interface Transcriber {
   executionProviders: string[];
   /** Activations of mono `samples` at `sampleRate` [Hz] (must equal the model's front-end rate). */
   transcribe(samples: Float32Array, sampleRate: number): Promise<Activations>;
+  /**
+   * The model's front end over audio at `sampleRate` [Hz] (must equal the model's front-end rate) that arrives in
+   * chunks, e.g. while it is still being decoded; hand its `finish()` to {@link Transcriber.transcribeFeatures}.
+   */
+  featureStream(sampleRate: number, opts?: FeatureStreamOptions): FeatureStream;
+  /** Activations of `features` from this model's front end (`featureStream`), the same as `transcribe`'s. */
+  transcribeFeatures(features: Features): Promise<Activations>;
 }
 
 /** The model file does not match the manifest's checksum (corrupt or replaced). */
@@ -123,26 +135,41 @@ export async function loadTranscriber(
     );
   }
   const { session, eps } = await createSession(bytes);
+  const checkRate = (sampleRate: number) => {
+    if (sampleRate !== model.frontend.sampleRate) {
+      throw new RangeError(
+        `${model.name} needs ${model.frontend.sampleRate} Hz audio, got ${sampleRate} Hz`,
+      );
+    }
+  };
+  const transcribeFeatures = async (f: Features): Promise<Activations> => {
+    if (f.bands !== model.frontend.bands) {
+      throw new RangeError(
+        `${model.name} needs ${model.frontend.bands} feature bands, got ${f.bands}`,
+      );
+    }
+    const input = new ort.Tensor("float32", f.data, [1, f.frames, f.bands]);
+    const out = await session.run({ [session.inputNames[0]]: input });
+    const data = out[session.outputNames[0]].data as Float32Array;
+    return {
+      data: new Float32Array(data),
+      frames: f.frames,
+      fps: model.fps,
+      labels: model.labels,
+    };
+  };
   return {
     model,
     executionProviders: eps,
     async transcribe(samples, sampleRate) {
-      if (sampleRate !== model.frontend.sampleRate) {
-        throw new RangeError(
-          `${model.name} needs ${model.frontend.sampleRate} Hz audio, got ${sampleRate} Hz`,
-        );
-      }
-      const f = computeFeatures(samples, model.frontend);
-      const input = new ort.Tensor("float32", f.data, [1, f.frames, f.bands]);
-      const out = await session.run({ [session.inputNames[0]]: input });
-      const data = out[session.outputNames[0]].data as Float32Array;
-      return {
-        data: new Float32Array(data),
-        frames: f.frames,
-        fps: model.fps,
-        labels: model.labels,
-      };
+      checkRate(sampleRate);
+      return await transcribeFeatures(computeFeatures(samples, model.frontend));
     },
+    featureStream(sampleRate, opts) {
+      checkRate(sampleRate);
+      return new FeatureStream(model.frontend, opts);
+    },
+    transcribeFeatures,
   };
 }
 

@@ -68,6 +68,19 @@ test("transcribe - onnxruntime loads the model; activations have frames x labels
   const again = await t.transcribe(samples, sampleRate);
   assert.deepEqual(again.data, act.data, "deterministic");
   await assert.rejects(t.transcribe(samples, 44100), /needs 22050 Hz audio/);
+  // the streamed front end (the CLI feeds it while ffmpeg decodes) gives the same activations
+  const stream = t.featureStream(sampleRate);
+  for (let at = 0; at < samples.length; at += 4097) {
+    stream.push(samples.subarray(at, at + 4097));
+  }
+  const streamed = await t.transcribeFeatures(stream.finish());
+  assert.equal(streamed.frames, act.frames);
+  assert.deepEqual(streamed.data, act.data, "streamed features");
+  assert.throws(() => t.featureStream(44100), /needs 22050 Hz audio/);
+  await assert.rejects(
+    t.transcribeFeatures({ data: new Float32Array(80), frames: 2, bands: 40 }),
+    /needs \d+ feature bands, got 40/,
+  );
 });
 
 test("transcribe - a model file that does not match the manifest is refused, naming the file", async () => {
