@@ -80,15 +80,22 @@ export function melFilterbank(cfg: FrontendConfig): Float32Array[] {
   });
 }
 
-/** A radix-2 FFT of real input of size n, via one complex FFT of size n/2; returns |X[k]| for k = 0..n/2. */
+/**
+ * FFT of real input of size n, via one complex FFT of size n/2; returns |X[k]| for k = 0..n/2. The complex FFT is
+ * radix-2 decimation in time, its stages fused in pairs (one pass over the data per two stages, the same arithmetic
+ * as one stage at a time) with each pass's twiddles in one contiguous table.
+ */
 export class RealFft {
   readonly size: number;
   private readonly half: number;
   private readonly re: Float64Array;
   private readonly im: Float64Array;
   private readonly rev: Uint32Array;
+  /** (cos, sin) of 2 pi k / n for k < n/2: the real-input split. */
   private readonly cos: Float64Array;
   private readonly sin: Float64Array;
+  /** Per pass, in the order `magnitude` reads them: see the constructor. */
+  private readonly twiddles: Float64Array;
 
   /** `size`: a power of two >= 4. */
   constructor(size: number) {
@@ -106,43 +113,91 @@ export class RealFft {
       for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
       this.rev[i] = r;
     }
-    // Twiddles of the full size n: the half-size FFT uses every other one, the real-input split uses all.
-    this.cos = Float64Array.from(
+    const cos = (this.cos = Float64Array.from(
       { length: m },
       (_, k) => Math.cos((2 * Math.PI * k) / size),
-    );
-    this.sin = Float64Array.from(
+    ));
+    const sin = (this.sin = Float64Array.from(
       { length: m },
       (_, k) => Math.sin((2 * Math.PI * k) / size),
-    );
+    ));
+    // The twiddle of butterfly j in a stage of length len is e^(-2 pi i j / len), read from the size-n table (so
+    // the values are the table's, bit for bit). A pass over blocks of 4h needs, per j < h, stage 2h's twiddle j
+    // and stage 4h's twiddles j and j + h; a lone last stage (an odd number of stages after the first) its j.
+    const tw: number[] = [];
+    const push = (j: number, len: number) =>
+      tw.push(cos[j * (size / len)], sin[j * (size / len)]);
+    let h = 2;
+    for (; 4 * h <= m; h *= 4) {
+      for (let j = 0; j < h; j++) {
+        push(j, 2 * h), push(j, 4 * h), push(j + h, 4 * h);
+      }
+    }
+    if (h < m) { for (let j = 0; j < h; j++) push(j, 2 * h); }
+    this.twiddles = Float64Array.from(tw);
   }
 
   /** Writes |FFT(input)| (n/2 + 1 values) into `out`. `input` has `size` samples. */
   magnitude(input: ArrayLike<number>, out: Float32Array): void {
-    const { half: m, re, im, rev, cos, sin } = this;
-    for (let i = 0; i < m; i++) {
-      re[rev[i]] = input[2 * i];
-      im[rev[i]] = input[2 * i + 1];
+    const { half: m, re, im, rev, cos, sin, twiddles: tw } = this;
+    // Even samples are the real parts, odd ones the imaginary parts. Loading in bit-reversed order does the first
+    // stage (twiddle 1) on the way: positions a and a + 1 hold complex inputs rev[a] and rev[a] + m/2.
+    for (let a = 0; a < m; a += 2) {
+      const i0 = 2 * rev[a], i1 = i0 + m;
+      const r0 = input[i0], j0 = input[i0 + 1];
+      const r1 = input[i1], j1 = input[i1 + 1];
+      re[a] = r0 + r1, im[a] = j0 + j1;
+      re[a + 1] = r0 - r1, im[a + 1] = j0 - j1;
     }
-    for (let len = 2; len <= m; len <<= 1) {
-      const stride = (2 * m) / len;
-      for (let start = 0; start < m; start += len) {
-        for (let j = 0; j < len / 2; j++) {
-          const c = cos[j * stride], s = sin[j * stride];
-          const a = start + j, b = a + len / 2;
-          const tr = re[b] * c + im[b] * s, ti = im[b] * c - re[b] * s;
-          re[b] = re[a] - tr, im[b] = im[a] - ti;
-          re[a] += tr, im[a] += ti;
+    let h = 2, t = 0;
+    for (; 4 * h <= m; h *= 4) {
+      // Stages 2h and 4h in one pass: butterflies (a0, a1), (a2, a3), then (a0, a2), (a1, a3).
+      for (let j = 0; j < h; j++, t += 6) {
+        const c1 = tw[t], s1 = tw[t + 1], c2 = tw[t + 2], s2 = tw[t + 3];
+        const c3 = tw[t + 4], s3 = tw[t + 5];
+        for (let a0 = j; a0 < m; a0 += 4 * h) {
+          const a1 = a0 + h, a2 = a1 + h, a3 = a2 + h;
+          let r0 = re[a0], i0 = im[a0], r1 = re[a1], i1 = im[a1];
+          let r2 = re[a2], i2 = im[a2], r3 = re[a3], i3 = im[a3];
+          let tr = r1 * c1 + i1 * s1, ti = i1 * c1 - r1 * s1;
+          r1 = r0 - tr, i1 = i0 - ti, r0 += tr, i0 += ti;
+          tr = r3 * c1 + i3 * s1, ti = i3 * c1 - r3 * s1;
+          r3 = r2 - tr, i3 = i2 - ti, r2 += tr, i2 += ti;
+          tr = r2 * c2 + i2 * s2, ti = i2 * c2 - r2 * s2;
+          re[a2] = r0 - tr,
+            im[a2] = i0 - ti,
+            re[a0] = r0 + tr,
+            im[a0] = i0 + ti;
+          tr = r3 * c3 + i3 * s3, ti = i3 * c3 - r3 * s3;
+          re[a3] = r1 - tr,
+            im[a3] = i1 - ti,
+            re[a1] = r1 + tr,
+            im[a1] = i1 + ti;
         }
       }
     }
-    for (let k = 0; k <= m; k++) {
-      const k1 = k % m, k2 = (m - k) % m;
-      const er = (re[k1] + re[k2]) / 2, ei = (im[k1] - im[k2]) / 2;
-      const or = (im[k1] + im[k2]) / 2, oi = -(re[k1] - re[k2]) / 2;
-      const c = k < m ? cos[k] : -1, s = k < m ? sin[k] : 0;
-      const xr = er + c * or + s * oi, xi = ei + c * oi - s * or;
-      out[k] = Math.sqrt(xr * xr + xi * xi);
+    if (h < m) {
+      for (let j = 0; j < h; j++, t += 2) {
+        const c = tw[t], s = tw[t + 1], b = j + h;
+        const tr = re[b] * c + im[b] * s, ti = im[b] * c - re[b] * s;
+        re[b] = re[j] - tr, im[b] = im[j] - ti;
+        re[j] += tr, im[j] += ti;
+      }
+    }
+    // Split into the real input's spectrum, bins k and m - k together (they read the same four values). The
+    // even/odd parts are kept doubled and the magnitude halved: scaling by 2 is exact, so the bits are the same.
+    out[0] = Math.abs(re[0] + im[0]);
+    out[m] = Math.abs(re[0] - im[0]);
+    for (let k = 1, l = m - 1; k <= l; k++, l--) {
+      const er = re[k] + re[l], ei = im[k] - im[l];
+      const or = im[k] + im[l], oi = re[l] - re[k];
+      let c = cos[k], s = sin[k];
+      let xr = er + c * or + s * oi, xi = ei + c * oi - s * or;
+      out[k] = 0.5 * Math.sqrt(xr * xr + xi * xi);
+      // bin l: the same parts with ei and oi negated
+      c = cos[l], s = sin[l];
+      xr = er + c * or - s * oi, xi = -ei - c * oi - s * or;
+      out[l] = 0.5 * Math.sqrt(xr * xr + xi * xi);
     }
   }
 }

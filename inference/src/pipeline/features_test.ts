@@ -67,27 +67,82 @@ const signal = (length: number) =>
   );
 
 test("features - real FFT magnitudes equal a naive DFT", () => {
-  const n = 64;
-  const x = Array.from(
-    { length: n },
-    (_, i) => Math.sin(i * 0.7) + 0.3 * Math.cos(i * 2.1) + (i % 5) * 0.1,
-  );
-  const out = new Float32Array(n / 2 + 1);
-  new RealFft(n).magnitude(x, out);
-  for (let k = 0; k <= n / 2; k++) {
-    let re = 0, im = 0;
-    x.forEach((
-      v,
-      t,
-    ) => ((re += v * Math.cos((2 * Math.PI * k * t) / n)),
-      (im -= v * Math.sin((2 * Math.PI * k * t) / n)))
+  // 4 and 8: no paired pass; 16, 64, 256: a lone last stage or none after the pairs
+  for (const n of [4, 8, 16, 32, 64, 256]) {
+    const x = Array.from(
+      { length: n },
+      (_, i) => Math.sin(i * 0.7) + 0.3 * Math.cos(i * 2.1) + (i % 5) * 0.1,
     );
-    assert.ok(
-      Math.abs(out[k] - Math.hypot(re, im)) < 1e-4,
-      `bin ${k}: ${out[k]} vs ${Math.hypot(re, im)}`,
-    );
+    const out = new Float32Array(n / 2 + 1);
+    new RealFft(n).magnitude(x, out);
+    for (let k = 0; k <= n / 2; k++) {
+      let re = 0, im = 0;
+      x.forEach((
+        v,
+        t,
+      ) => ((re += v * Math.cos((2 * Math.PI * k * t) / n)),
+        (im -= v * Math.sin((2 * Math.PI * k * t) / n)))
+      );
+      assert.ok(
+        Math.abs(out[k] - Math.hypot(re, im)) < 1e-4,
+        `n ${n} bin ${k}: ${out[k]} vs ${Math.hypot(re, im)}`,
+      );
+    }
   }
   assert.throws(() => new RealFft(100), RangeError);
+});
+
+/** The one-stage-at-a-time radix-2 FFT RealFft was before its stages were paired, computed in float64. */
+function plainRealFftMagnitude(x: Float64Array): Float64Array {
+  const n = x.length, m = n / 2, bits = Math.log2(m);
+  const re = new Float64Array(m), im = new Float64Array(m);
+  const cos = (k: number) => Math.cos((2 * Math.PI * k) / n);
+  const sin = (k: number) => Math.sin((2 * Math.PI * k) / n);
+  for (let i = 0; i < m; i++) {
+    let r = 0;
+    for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+    re[r] = x[2 * i], im[r] = x[2 * i + 1];
+  }
+  for (let len = 2; len <= m; len <<= 1) {
+    for (let start = 0; start < m; start += len) {
+      for (let j = 0; j < len / 2; j++) {
+        const c = cos((j * n) / len), s = sin((j * n) / len);
+        const a = start + j, b = a + len / 2;
+        const tr = re[b] * c + im[b] * s, ti = im[b] * c - re[b] * s;
+        re[b] = re[a] - tr, im[b] = im[a] - ti;
+        re[a] += tr, im[a] += ti;
+      }
+    }
+  }
+  return Float64Array.from({ length: m + 1 }, (_, k) => {
+    const k1 = k % m, k2 = (m - k) % m;
+    const er = (re[k1] + re[k2]) / 2, ei = (im[k1] - im[k2]) / 2;
+    const or = (im[k1] + im[k2]) / 2, oi = -(re[k1] - re[k2]) / 2;
+    const c = k < m ? cos(k) : -1, s = k < m ? sin(k) : 0;
+    const xr = er + c * or + s * oi, xi = ei + c * oi - s * or;
+    return Math.sqrt(xr * xr + xi * xi);
+  });
+}
+
+test("features - the paired-stage FFT gives the plain radix-2 FFT's magnitudes bit for bit", () => {
+  for (const n of [4, 8, 16, 32, 64, 1024, 2048]) {
+    const fft = new RealFft(n);
+    // a float64 `out` shows the magnitudes before rounding to float32
+    const out = new Float64Array(n / 2 + 1) as unknown as Float32Array;
+    for (let seed = 1; seed <= 5; seed++) {
+      const x = Float64Array.from(
+        { length: n },
+        (_, i) =>
+          Math.sin(i * seed * 0.37) * Math.cos(i * i * 1e-3) +
+          ((i * seed) % 7) / 9,
+      );
+      fft.magnitude(x, out);
+      const expected = plainRealFftMagnitude(x);
+      for (let k = 0; k <= n / 2; k++) {
+        assert.equal(out[k], expected[k], `n ${n} seed ${seed} bin ${k}`);
+      }
+    }
+  }
 });
 
 test("features - frame count is floor(samples / hop) + 1", () => {
