@@ -3,7 +3,7 @@
  * state is (beat interval, position inside the beat); the position advances one frame per frame, and at the end
  * of a beat the interval may change with probability exp(-lambda * |ratio - 1|), so the path follows tempo
  * changes. Viterbi decoding over the `beat` activation (or the summed onset activations) gives the beats; the
- * meter (3 or 4 beats per bar) and its phase come from the kick accent on each beat.
+ * meter (4, 3, 5 or 7 beats per bar) and its phase come from the downbeat (else kick) activation on each beat.
  */
 import { z } from "zod";
 import type { JobMessage } from "../contracts/job_message.ts";
@@ -12,17 +12,23 @@ import { transcribeKey } from "./transcribe.ts";
 import type { Activations, Stage } from "./types.ts";
 
 /** [bpm] slowest and fastest tempo the tracker considers. */
-export const MIN_BPM = 55;
-export const MAX_BPM = 215;
+export const MIN_BPM = 45;
+export const MAX_BPM = 260;
 
 export interface BeatOptions {
   /** [bpm] default {@link MIN_BPM} / {@link MAX_BPM}. */
   minBpm?: number;
   maxBpm?: number;
-  /** Tempo-change sharpness: higher keeps the tempo steadier, default 100. */
+  /** Tempo-change sharpness: higher keeps the tempo steadier, default 150. */
   transitionLambda?: number;
-  /** The first 1/observationLambda of each beat period counts as "at a beat", default 16. */
-  observationLambda?: number;
+  /**
+   * [seconds] how long after each beat the path counts as "at a beat", default 0.035. The same window at every
+   * tempo: a window that grew with the beat period (madmom's 1/16) lets slow tempos collect more of each peak,
+   * which pulls fast songs (punk at 230 bpm) down to a half or a third of their tempo.
+   */
+  beatWindowSec?: number;
+  /** The activation at which a frame is as likely a beat as not, default 0.5 (after {@link normalized}). */
+  neutralActivation?: number;
   /** Frames before the first / after the last activation above this are not tracked, default 0.3. */
   threshold?: number;
 }
@@ -63,7 +69,41 @@ function beatActivation(act: Activations): Float32Array {
   return out;
 }
 
-/** Viterbi over the (interval, position) space; returns the frames the best path spends in beat states, grouped. */
+/**
+ * Intervals a beat can move to from each interval: the transition probability exp(-lambda * |to/from - 1|) is
+ * cut off below exp(-TRANSITION_CUTOFF) (madmom drops such transitions too), which makes the table a narrow band.
+ */
+const TRANSITION_CUTOFF = 20;
+
+/** Log transition probabilities of the band [lo[i], hi[i]] of target intervals per source interval i. */
+function transitionBand(intervals: number[], lambda: number) {
+  const n = intervals.length;
+  const lo = new Int32Array(n),
+    hi = new Int32Array(n),
+    offset = new Int32Array(n + 1);
+  const rows: number[][] = intervals.map((from, i) => {
+    const keep = intervals.map((to) =>
+      lambda * Math.abs(to / from - 1) <= TRANSITION_CUTOFF
+    );
+    lo[i] = keep.indexOf(true);
+    hi[i] = keep.lastIndexOf(true);
+    const p = intervals.slice(lo[i], hi[i] + 1).map((to) =>
+      Math.exp(-lambda * Math.abs(to / from - 1))
+    );
+    const sum = p.reduce((a, b) => a + b, 0);
+    return p.map((v) => Math.log(v / sum));
+  });
+  rows.forEach((r, i) => (offset[i + 1] = offset[i] + r.length));
+  return { lo, hi, offset, logTrans: Float64Array.from(rows.flat()) };
+}
+
+/**
+ * Viterbi over the (interval, position) space; returns the frames the best path spends in beat states, grouped.
+ *
+ * Each interval's positions live in a ring buffer indexed by (t - position) mod length, so advancing every
+ * position by one frame costs nothing; scores are kept relative to the "not at a beat" observation, which every
+ * state receives alike, so only the few beat positions per interval need an update each frame.
+ */
 function viterbiBeatRanges(
   act: Float32Array,
   fps: number,
@@ -72,64 +112,60 @@ function viterbiBeatRanges(
   const minI = Math.max(1, Math.floor((60 * fps) / o.maxBpm));
   const maxI = Math.ceil((60 * fps) / o.minBpm);
   const intervals = Array.from({ length: maxI - minI + 1 }, (_, k) => minI + k);
-  const first = new Int32Array(intervals.length + 1);
-  intervals.forEach((len, k) => (first[k + 1] = first[k] + len));
-  const states = first[intervals.length];
-  // Log transition probabilities between intervals at a beat boundary, rows (from) normalised, stored transposed
-  // (logTransT[to * n + from]) so the inner max below walks contiguous memory.
   const n = intervals.length;
-  const logTransT = new Float64Array(n * n);
-  intervals.forEach((from, i) => {
-    const p = intervals.map((to) =>
-      Math.exp(-o.transitionLambda * Math.abs(to / from - 1))
-    );
-    const sum = p.reduce((a, b) => a + b, 0);
-    p.forEach((v, j) => (logTransT[j * n + i] = Math.log(v / sum)));
-  });
-  // Score of each interval's last position (where a beat ends), gathered once per frame.
-  const ends = new Float64Array(n);
-  const beatLen = intervals.map((len) =>
-    Math.max(1, Math.floor(len / o.observationLambda))
+  const first = new Int32Array(n + 1);
+  intervals.forEach((len, k) => (first[k + 1] = first[k] + len));
+  const states = first[n];
+  const { lo, hi, offset, logTrans } = transitionBand(
+    intervals,
+    o.transitionLambda,
   );
-  let prev = new Float64Array(states).fill(-Math.log(states));
-  let next = new Float64Array(states);
-  const back = new Uint16Array(act.length * intervals.length);
+  const window = Math.max(1, Math.round(o.beatWindowSec * fps));
+  const beatLen = intervals.map((len) => Math.min(len - 1, window));
+  const logit = (p: number) => Math.log(p / (1 - p));
+  const neutral = logit(o.neutralActivation);
+  const score = new Float64Array(states).fill(-Math.log(states)); // ring buffers, one per interval
+  const starts = new Float64Array(n).fill(-Infinity);
+  const back = new Uint16Array(act.length * n);
   const eps = 1e-7;
   for (let t = 0; t < act.length; t++) {
     const a = Math.min(1 - eps, Math.max(eps, act[t]));
-    const [logBeat, logOther] = [
-      Math.log(a),
-      Math.log((1 - a) / (o.observationLambda - 1)),
-    ];
-    for (let i = 0; i < n; i++) ends[i] = prev[first[i + 1] - 1];
-    for (let j = 0; j < n; j++) {
-      let best = -Infinity, arg = 0;
-      const row = j * n;
+    const bonus = logit(a) - neutral; // log-odds of "at a beat" over "not", per frame
+    if (t > 0) {
+      // New beats: the best way into position 0 of each interval from the last position of any interval.
+      starts.fill(-Infinity);
       for (let i = 0; i < n; i++) {
-        const v = ends[i] + logTransT[row + i];
-        if (v > best) best = v, arg = i;
+        const end = score[first[i] + (t % intervals[i])]; // position len-1 at t-1 sits where position 0 goes at t
+        for (let j = lo[i], k = offset[i]; j <= hi[i]; j++, k++) {
+          const v = end + logTrans[k];
+          if (v > starts[j]) starts[j] = v, back[t * n + j] = i;
+        }
       }
-      back[t * intervals.length + j] = arg;
-      const base = first[j];
-      next[base] = (t === 0 ? prev[base] : best) + logBeat;
-      for (let p = 1; p < intervals[j]; p++) {
-        next[base + p] = (t === 0 ? prev[base + p] : prev[base + p - 1]) +
-          (p < beatLen[j] ? logBeat : logOther);
+      for (let j = 0; j < n; j++) {
+        score[first[j] + (t % intervals[j])] = starts[j];
       }
     }
-    [prev, next] = [next, prev];
+    for (let j = 0; j < n; j++) {
+      const len = intervals[j];
+      for (let p = 0; p < beatLen[j]; p++) {
+        score[first[j] + (((t - p) % len) + len) % len] += bonus;
+      }
+    }
   }
-  let s = 0;
-  for (let k = 1; k < states; k++) if (prev[k] > prev[s]) s = k;
-  let j = intervals.length - 1;
-  while (first[j] > s) j--;
-  let p = s - first[j];
+  // Backtrack from the best final state.
+  const last = act.length - 1;
+  let best = 0;
+  for (let k = 1; k < states; k++) if (score[k] > score[best]) best = k;
+  let j = n - 1;
+  while (first[j] > best) j--;
+  const len = intervals[j];
+  let p = (((last - (best - first[j])) % len) + len) % len;
   const inBeat = new Uint8Array(act.length);
-  for (let t = act.length - 1; t >= 0; t--) {
+  for (let t = last; t >= 0; t--) {
     inBeat[t] = p < beatLen[j] ? 1 : 0;
     if (t === 0) break;
     if (p > 0) p--;
-    else (j = back[t * intervals.length + j], p = intervals[j] - 1);
+    else (j = back[t * n + j], p = intervals[j] - 1);
   }
   const ranges: [number, number][] = [];
   for (let t = 0; t < act.length; t++) {
@@ -139,14 +175,22 @@ function viterbiBeatRanges(
   return ranges;
 }
 
+/** Share of frames below the level that counts as a full beat peak (beats fill a few percent of frames). */
+const PEAK_QUANTILE = 0.97;
+/** Below this peak-to-floor span the activation is left as is: nothing stands out to rescale to. */
+const MIN_PEAK_SPAN = 0.05;
+
 /**
- * Rescales the activation so its background (the median) maps to 0. The observation model reads the value as a
- * beat probability; a model whose quiet floor is well above 0 would otherwise make every frame look like a beat.
+ * Rescales the activation so its background (the median) maps to 0 and its beat peaks (the top few percent of
+ * frames) to 1. The observation model reads the value as a beat probability, so a model whose quiet floor sits
+ * well above 0, or whose peaks stay low on an unfamiliar recording, would otherwise bend the tempo decision.
  */
-function aboveFloor(act: Float32Array): Float32Array {
-  const floor = Float32Array.from(act).sort()[Math.floor(act.length / 2)];
-  if (!(floor < 1)) return act;
-  return act.map((a) => Math.max(0, (a - floor) / (1 - floor)));
+function normalized(act: Float32Array): Float32Array {
+  const sorted = Float32Array.from(act).sort();
+  const floor = sorted[Math.floor(act.length / 2)];
+  const peak = sorted[Math.floor(act.length * PEAK_QUANTILE)];
+  if (!(peak - floor > MIN_PEAK_SPAN)) return act;
+  return act.map((a) => Math.min(1, Math.max(0, (a - floor) / (peak - floor))));
 }
 
 /**
@@ -163,9 +207,13 @@ export function medianTempo(beats: number[]): number {
   return 60 / gaps[Math.floor(gaps.length / 2)];
 }
 
-/** The accent of each beat: the strongest kick (else beat) activation within ±2 frames. */
+/**
+ * The accent of each beat: the strongest activation within +-2 frames of the model's `downbeat` column, else of
+ * the kick (bars start on the kick far more often than not), else of the beat activation.
+ */
 function beatAccents(act: Activations, frames: number[]): number[] {
-  const col = labelColumn(act, "kick") ?? beatActivation(act);
+  const col = labelColumn(act, "downbeat") ?? labelColumn(act, "kick") ??
+    beatActivation(act);
   return frames.map((f) => {
     let m = 0;
     for (
@@ -177,13 +225,18 @@ function beatAccents(act: Activations, frames: number[]): number[] {
   });
 }
 
-/** Chooses beats per bar (3 or 4) and the phase whose first beats carry the most accent over the others. */
+/** Beats per bar the meter search considers, most common first (ties go to the earlier). */
+export const BEATS_PER_BAR = [4, 3, 5, 7];
+/** How much clearer than four a meter's accents must be to win: most popular music is in four. */
+const OTHER_METER_MARGIN = 0.05;
+
+/** Chooses beats per bar and the phase whose first beats carry the most accent over the others. */
 export function chooseMeter(
   accents: number[],
-): { beatsPerBar: 3 | 4; phase: number } {
-  let best = { beatsPerBar: 4 as 3 | 4, phase: 0, score: -Infinity };
+): { beatsPerBar: number; phase: number; score: number } {
+  let best = { beatsPerBar: 4, phase: 0, score: -Infinity };
   if (accents.length < 8) return best;
-  for (const m of [4, 3] as const) {
+  for (const m of BEATS_PER_BAR) {
     for (let phase = 0; phase < m; phase++) {
       let on = 0, nOn = 0, off = 0, nOff = 0;
       accents.forEach((
@@ -191,8 +244,7 @@ export function chooseMeter(
         k,
       ) => ((k - phase) % m === 0 ? ((on += a), nOn++) : ((off += a), nOff++)));
       const score = on / nOn - off / nOff;
-      // Prefer 4/4 unless 3/4 is clearly better: most popular music is in four.
-      if (score > best.score + (m === 3 ? 0.05 : 0)) {
+      if (score > best.score + (m === 4 ? 0 : OTHER_METER_MARGIN)) {
         best = { beatsPerBar: m, phase, score };
       }
     }
@@ -208,8 +260,9 @@ export function trackBeats(
   const o = {
     minBpm: MIN_BPM,
     maxBpm: MAX_BPM,
-    transitionLambda: 100,
-    observationLambda: 16,
+    transitionLambda: 150,
+    beatWindowSec: 0.035,
+    neutralActivation: 0.5,
     threshold: 0.3,
     ...opts,
   };
@@ -224,7 +277,7 @@ export function trackBeats(
   if (start >= full.length) {
     return { beats: [], downbeats: [], bpm: 0, timeSignature: [4, 4] };
   }
-  const segment = aboveFloor(full.subarray(start, end + 1));
+  const segment = normalized(full.subarray(start, end + 1));
   const frames = viterbiBeatRanges(segment, act.fps, o).map(([a, b]) => {
     let arg = a;
     for (let t = a; t <= b; t++) if (segment[t] > segment[arg]) arg = t;

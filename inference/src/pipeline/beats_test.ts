@@ -91,3 +91,39 @@ test("beats - silence has no beats and no tempo; repeated runs are identical", (
   assert.equal(medianTempo([0, 0.5, 1, 1.5, 2]), 120);
   assert.throws(() => trackBeats(a, { minBpm: 200, maxBpm: 100 }), RangeError);
 });
+
+test("beats - a fast 235 bpm pulse keeps its tempo instead of a half or a third of it", () => {
+  const truth = grid(235, 90);
+  const r = trackBeats(activations(truth));
+  assert.ok(Math.abs(r.bpm - 235) < 5, `bpm ${r.bpm}`);
+  assert.ok(r.beats.length >= truth.length - 2, `${r.beats.length} beats`);
+});
+
+test("beats - weak activations (peaks at 0.3) are rescaled and tracked like strong ones", () => {
+  const truth = grid(100, 40);
+  const strong = activations(truth);
+  const weak = { ...strong, data: strong.data.map((v) => v * 0.3) };
+  const r = trackBeats(weak, { threshold: 0.05 });
+  assert.ok(Math.abs(r.bpm - 100) < 1, `bpm ${r.bpm}`);
+  assert.ok(r.beats.length >= truth.length - 1, `${r.beats.length} beats`);
+});
+
+test("beats - the model's downbeat column sets the meter: five beats per bar", () => {
+  const truth = grid(120, 40);
+  const base = activations(truth, 1);
+  // Re-lay the activations with a downbeat column that fires on every fifth beat from the third.
+  const data = new Float32Array(base.frames * 3).fill(0.02);
+  for (let t = 0; t < base.frames; t++) {
+    data[t * 3] = base.data[t * 2];
+    data[t * 3 + 1] = base.data[t * 2 + 1];
+  }
+  truth.forEach((b, k) => {
+    if ((k - 2) % 5 === 0) data[Math.round(b * FPS) * 3 + 2] = 0.9;
+  });
+  const r = trackBeats({ ...base, data, labels: ["kick", "beat", "downbeat"] });
+  assert.deepEqual(r.timeSignature, [5, 4]);
+  assert.ok(
+    Math.abs(r.downbeats[0] - truth[2]) < 0.02,
+    `first downbeat ${r.downbeats[0]}`,
+  );
+});
