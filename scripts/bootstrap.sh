@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks: Debian packages (ffmpeg, Chromaprint, Chromium, clamd, Redis) and the npm
+# Installs what a fresh machine lacks: Debian packages (ffmpeg, Chromaprint, Chromium, clamd, Redis, numpy/scipy
+# for the training recipe's tests) and the npm
 # packages of the root (Deno itself) and of inference/. Idempotent and quick when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,8 @@ command -v fpcalc >/dev/null || need_apt+=(libchromaprint-tools)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v clamd >/dev/null || need_apt+=(clamav-daemon)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
+# the training recipe's data tests (numpy/scipy/mido under Debian's python3; torch is only needed to train)
+/usr/bin/python3 -c "import numpy, scipy, mido" 2>/dev/null || need_apt+=(python3-numpy python3-scipy python3-mido)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${need_apt[*]}" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: web/devstack/tests under Deno, inference under Node's test runner. Needs PostgreSQL and Redis
+# Runs every test: web/devstack/tests under Deno, inference under Node's test runner, the training recipe's data
+# tests under Debian's python3. Needs PostgreSQL and Redis
 # on 127.0.0.1 (starts them when they are installed but down) and the packages scripts/bootstrap.sh installs.
 # Ends with one summary line "N passed, N failed".
 set -uo pipefail
@@ -32,14 +33,22 @@ echo "== inference tests (node:test) =="
 (cd inference && npm test --silent) 2>&1 | tee "$log_dir/inference.log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 
+echo "== training recipe tests (Python unittest: data generator, numpy front end = TypeScript front end) =="
+(cd inference/training && /usr/bin/python3 -m unittest tests.test_data tests.test_features_parity) 2>&1 |
+  tee "$log_dir/training.log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+
 # Deno ends with "ok | 12 passed (3 steps) | 0 failed"; node:test with "# pass 12" / "# fail 0".
 strip() { sed -E 's/\x1b\[[0-9;]*m//g' "$1"; }
 deno_pass=$(strip "$log_dir/deno.log" | grep -oE '\| [0-9]+ passed' | tail -1 | grep -oE '[0-9]+' || echo 0)
 deno_fail=$(strip "$log_dir/deno.log" | grep -oE '\| [0-9]+ failed' | tail -1 | grep -oE '[0-9]+' || echo 0)
 node_pass=$(strip "$log_dir/inference.log" | grep -E '^# pass [0-9]+' | tail -1 | grep -oE '[0-9]+' || echo 0)
 node_fail=$(strip "$log_dir/inference.log" | grep -E '^# fail [0-9]+' | tail -1 | grep -oE '[0-9]+' || echo 0)
-passed=$((${deno_pass:-0} + ${node_pass:-0}))
-failed=$((${deno_fail:-0} + ${node_fail:-0}))
+# unittest ends with "Ran 15 tests in 5.1s" and "OK" or "FAILED (failures=1, errors=2)"
+py_ran=$(grep -oE '^Ran [0-9]+ test' "$log_dir/training.log" | grep -oE '[0-9]+' || echo 0)
+py_fail=$(grep -oE '(failures|errors)=[0-9]+' "$log_dir/training.log" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
+passed=$((${deno_pass:-0} + ${node_pass:-0} + ${py_ran:-0} - py_fail))
+failed=$((${deno_fail:-0} + ${node_fail:-0} + py_fail))
 [ "$status" = 0 ] || [ "$failed" -gt 0 ] || failed=1 # a runner that crashed counts as a failure
 echo "$passed passed, $failed failed"
 exit $status

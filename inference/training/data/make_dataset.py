@@ -7,6 +7,7 @@ TypeScript evaluation reads them)."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -23,9 +24,13 @@ from .gm import LANE_NOTES, LANES, NOTE_TO_LANE
 from .performance import Performance, generate
 from .sampler import HydrogenKit
 from .sources import DrumSource, accompaniment_fonts, drum_sources
+from .synth_kit import SynthKit
 
 SR = FRONTEND.sampleRate
 CHUNK = 300  # tracks rendered per fluidsynth batch
+# Chunks render in parallel processes (fluidsynth and the numpy augmentation are single-threaded). Every track owns
+# its random generator, so the output does not depend on JOBS or on the order chunks finish in.
+JOBS = int(os.environ.get("DATA_JOBS", str(os.cpu_count() or 1)))
 CACHE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".cache")
 
 
@@ -68,7 +73,8 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 
 
 def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
-    sources = [s for s in drum_sources() if s.split == ("test" if split == "test" else "train")]
+    want = split if split in ("test", "synth") else "train"  # validation uses the training kits, other seeds
+    sources = [s for s in drum_sources() if s.split == want]
     by_kind = defaultdict(list)
     for s in sources:
         by_kind[s.kind].append(s)
@@ -98,6 +104,8 @@ def _render_drums(plan, vary: bool) -> list[tuple[np.ndarray, list]]:
             # training tracks retune the whole kit by up to +-1 semitone (pitch wheel), like a differently tuned kit
             bend = {ch: int(rng.integers(-4096, 4097))} if vary else {}
             sf_jobs[src.path].append((i, hits, MidiJob(perf.duration, notes, {ch: (src.bank, src.program)}, bend)))
+        elif src.kind == "synth":
+            out[i] = SynthKit(SR, rng).render(perf.hits, perf.duration, rng)
         else:
             if src.path not in kits:
                 kits[src.path] = HydrogenKit(src.path, SR, os.path.join(CACHE, "samples"))
@@ -122,21 +130,29 @@ def _render_accomp(plan) -> list[np.ndarray | None]:
 
 
 def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, drum_only_p: float = 0.3) -> None:
-    """Writes `n` tracks of `split` ('train', 'val' or 'test') to `out_dir`, fixed by `seed`."""
+    """Writes `n` tracks of `split` ('train', 'val', 'test' or 'synth': training tracks played by procedural kits)
+    to `out_dir`, fixed by `seed`."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)
-    meta: list[dict] = []
+    for src in {p[2].name: p[2] for p in plan if p[2].kind == "sf"}.values():
+        _probe(src)  # fills the probe cache before the workers read it
     # Rendered audio is held per chunk only, so memory stays flat whatever the number of tracks.
-    for start in range(0, n, CHUNK):
-        _write_chunk(split, plan[start:start + CHUNK], start, out_dir, meta)
-        print(f"[{split}] {min(n, start + CHUNK)}/{n} tracks in {time.time() - t0:.0f}s", file=sys.stderr)
+    chunks = [(split, plan[start:start + CHUNK], start, out_dir) for start in range(0, n, CHUNK)]
+    meta: list[dict] = []
+    with multiprocessing.get_context("fork").Pool(max(1, min(JOBS, len(chunks)))) as pool:
+        for done, chunk_meta in enumerate(pool.imap(_write_chunk, chunks)):
+            meta += chunk_meta
+            print(f"[{split}] {min(n, (done + 1) * CHUNK)}/{n} tracks in {time.time() - t0:.0f}s", file=sys.stderr)
     json.dump({"split": split, "seed": seed, "tracks": meta}, open(f"{out_dir}/index.json", "w"), indent=1)
     print(f"[{split}] {n} tracks done in {time.time() - t0:.0f}s -> {out_dir}", file=sys.stderr)
 
 
-def _write_chunk(split: str, plan, first: int, out_dir: str, meta: list[dict]) -> None:
-    drums = _render_drums(plan, vary=split == "train")
+def _write_chunk(job) -> list[dict]:
+    """Renders, augments and writes one chunk of tracks; returns their index entries."""
+    split, plan, first, out_dir = job
+    meta: list[dict] = []
+    drums = _render_drums(plan, vary=split in ("train", "synth"))
     accomp = _render_accomp(plan)
     for j, ((rng, perf, src, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
         i = first + j
@@ -159,6 +175,7 @@ def _write_chunk(split: str, plan, first: int, out_dir: str, meta: list[dict]) -
             doc = {**info, "notes": [{"time": t, "lane": l, "velocity": v} for t, l, v in labels],
                    "beats": beats, "downbeats": downbeats}
             json.dump(doc, open(f"{out_dir}/{i:04d}.json", "w"))
+    return meta
 
 
 if __name__ == "__main__":

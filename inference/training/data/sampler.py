@@ -49,7 +49,9 @@ class HydrogenKit:
         if fade:
             w[-fade:] *= np.linspace(1, 0, fade, dtype=np.float32)
         os.makedirs(cache_dir, exist_ok=True)
-        np.save(cached, w)
+        tmp = f"{cached}.{os.getpid()}.npy"  # written whole, then renamed: parallel data workers share the cache
+        np.save(tmp, w)
+        os.replace(tmp, cached)
         return w
 
     def resolve(self, key: int) -> int | None:

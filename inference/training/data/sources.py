@@ -1,10 +1,10 @@
 """Sample sources and the train/validation/test split of them.
 
-Two kinds of drum source:
+Three kinds of drum source:
 - soundfont kits: a GM soundfont + a bank-128 drum program (standard 0, room 8, power 16, electronic 24, TR-808 25,
   jazz 32, brush 40), or the AVL drum kits (one bank-0 preset each), rendered by fluidsynth;
-- hydrogen kits: /usr/share/hydrogen/data/drumkits/*/drumkit.xml, played by our sampler (sampler.py).
-
+- hydrogen kits: /usr/share/hydrogen/data/drumkits/*/drumkit.xml, played by our sampler (sampler.py);
+- the procedural kit (synth_kit.py), a new random kit per track, in its own training split "synth".
 Held out for the test set (never used in training or validation): the whole TimGM6mb soundfont (its kits and its
 melodic instruments) and the hydrogen kits "ForzeeStereo" and "Audiophob".
 """
@@ -35,7 +35,7 @@ HYDROGEN_SKIP = {"Gimme A Hand 1.0", "circAfrique v4"}
 
 @dataclass(frozen=True)
 class DrumSource:
-    kind: str          # "sf" (fluidsynth) or "hydrogen" (our sampler)
+    kind: str          # "sf" (fluidsynth), "hydrogen" (our sampler) or "synth" (synth_kit.py)
     name: str
     path: str          # soundfont file or kit folder
     program: int = 0   # drum program (sf only)
@@ -53,6 +53,7 @@ def drum_sources() -> list[DrumSource]:
     for path, split in AVL_KITS.items():
         if os.path.exists(path):
             out.append(DrumSource("sf", os.path.basename(path).split(".")[0], path, 0, 0, split))
+    out.append(DrumSource("synth", "synth", "", split="synth"))  # a new procedural kit per track (synth_kit.py)
     if os.path.isdir(HYDROGEN):
         for kit in sorted(os.listdir(HYDROGEN)):
             if kit in HYDROGEN_SKIP or not os.path.exists(f"{HYDROGEN}/{kit}/drumkit.xml"):

@@ -12,6 +12,7 @@ from data.performance import generate
 from data.sampler import HydrogenKit
 from data.sources import HYDROGEN, drum_sources, gm_key_for_instrument
 from data.styles import METERS, STYLES
+from data.synth_kit import SynthKit
 
 
 class Performances(unittest.TestCase):
@@ -77,6 +78,41 @@ class Sources(unittest.TestCase):
         rms = lambda a, b: float(np.sqrt(np.mean(audio[int(a * 22050): int(b * 22050)] ** 2)))
         self.assertGreater(rms(0.5, 0.6), 20 * rms(0.3, 0.49) + 1e-4)
         self.assertGreater(rms(1.5, 1.6), 5 * rms(1.35, 1.49) + 1e-4)
+
+
+
+class ProceduralKit(unittest.TestCase):
+    SR = 22050
+
+    def rms(self, audio: np.ndarray, a: float, b: float) -> float:
+        return float(np.sqrt(np.mean(audio[int(a * self.SR): int(b * self.SR)] ** 2)))
+
+    def test_every_lane_sounds_at_its_hit_and_silence_before(self) -> None:
+        kit = SynthKit(self.SR, np.random.default_rng(1))
+        for key in sorted(NOTE_TO_LANE):
+            audio, played = kit.render([(0.5, key, 110)], 1.0, np.random.default_rng(2))
+            self.assertEqual(played, [(0.5, key, 110)], key)
+            self.assertEqual(self.rms(audio, 0.0, 0.499), 0.0, key)
+            self.assertGreater(self.rms(audio, 0.5, 0.56), 1e-3, key)
+
+    def test_soft_hits_are_quieter_and_kits_differ_by_seed(self) -> None:
+        kit = SynthKit(self.SR, np.random.default_rng(3))
+        loud, _ = kit.render([(0.1, 38, 120)], 0.5, np.random.default_rng(0))
+        ghost, _ = kit.render([(0.1, 38, 30)], 0.5, np.random.default_rng(0))
+        self.assertGreater(self.rms(loud, 0.1, 0.2), 3 * self.rms(ghost, 0.1, 0.2))
+        other, _ = SynthKit(self.SR, np.random.default_rng(4)).render([(0.1, 38, 120)], 0.5, np.random.default_rng(0))
+        self.assertFalse(np.allclose(loud, other))
+        again, _ = SynthKit(self.SR, np.random.default_rng(3)).render([(0.1, 38, 120)], 0.5, np.random.default_rng(0))
+        np.testing.assert_array_equal(loud, again)
+
+    def test_closing_the_hi_hat_chokes_the_open_one(self) -> None:
+        kit = SynthKit(self.SR, np.random.default_rng(5))
+        ringing, _ = kit.render([(0.1, 46, 110)], 1.0, np.random.default_rng(0))
+        choked, _ = kit.render([(0.1, 46, 110), (0.3, 44, 1)], 1.0, np.random.default_rng(0))
+        self.assertGreater(self.rms(ringing, 0.4, 0.6), 10 * self.rms(choked, 0.4, 0.6) + 1e-6)
+
+    def test_procedural_kit_trains_only(self) -> None:
+        self.assertEqual({s.split for s in drum_sources() if s.kind == "synth"}, {"synth"})
 
 
 if __name__ == "__main__":
