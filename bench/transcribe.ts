@@ -18,7 +18,7 @@ import { trackBeats } from "../inference/src/pipeline/beats.ts";
 import { DECODE_SAMPLE_RATE, decodeAudio, decodeAudioStream } from "../inference/src/pipeline/decode.ts";
 import { computeFeatures } from "../inference/src/pipeline/features.ts";
 import { buildBsm } from "../inference/src/pipeline/package.ts";
-import { quantizeNotes } from "../inference/src/pipeline/quantize.ts";
+import { lanePeaksFromThresholds, quantizeNotes } from "../inference/src/pipeline/quantize.ts";
 import { DEFAULT_MODEL_DIR, loadTranscriber } from "../inference/src/pipeline/transcribe.ts";
 import { renderDrumPattern } from "../inference/src/testing/synth.ts";
 
@@ -111,7 +111,7 @@ try {
     const beats = trackBeats(act);
     const t3 = performance.now();
     durationSec = stream.samples / DECODE_SAMPLE_RATE;
-    const q = quantizeNotes(act, beats.beats);
+    const q = quantizeNotes(act, beats.beats, { lanePeaks: lanePeaksFromThresholds(transcriber.model.thresholds) });
     const map = buildBsm({ durationSec, beats, notes: q.notes, model: transcriber.model });
     const t4 = performance.now();
     notes = map.notes.length;
