@@ -46,7 +46,7 @@ def main(name: str, cache: str) -> None:
     bench = _load(f"{cache}/bench.json")
     timings = [l.split("\t") for l in open(f"{cache}/timings.tsv").read().splitlines()] \
         if os.path.exists(f"{cache}/timings.tsv") else []
-    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "val", "test")}
+    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "val", "test")}
     size = os.path.getsize(os.path.join(MODELS, entry["file"]))
     train_src = sorted({s.name for s in drum_sources() if s.split == "train"})
     lines = [
@@ -73,11 +73,14 @@ def main(name: str, cache: str) -> None:
         "  bpm; fills, ghost notes, flams, accents, open/closed/pedal hi-hat, ride vs crash, three toms, humanized",
         "  timing and velocity, tempo drift, tempo changes.",
         "- Drums rendered with fluidsynth from GM soundfonts (bank 128 kits 0, 8, 16, 24, 25, 32, 40), the AVL drum",
-        "  kits (avldrums.lv2 soundfonts) and hydrogen kits through our velocity-layer sampler (`data/sampler.py`).",
+        "  kits (avldrums.lv2 soundfonts), hydrogen kits through our velocity-layer sampler (`data/sampler.py`), and",
+        "  (split `synth`) procedural kits (`data/synth_kit.py`): a new random kit per track (tunings, decays, noise",
+        "  colours, click, drive), so the model hears far more drum timbres than the sampled kits offer.",
         "- Accompaniment (bass, keys, guitar, strings, pads) from the same split's soundfonts following the chords and",
         "  tempo; about 30 % of tracks drum-only; drum-to-accompaniment level -8..+12 dB.",
         "- Augmentation (`data/augment.py`): EQ, compression, generated-IR reverb, distortion, noise, MP3/AAC round",
-        "  trip, gain, +-4 % speed (pitch and time together, labels moved).",
+        "  trip, gain, +-4 % speed (pitch and time together, labels moved); during training, half the crops pass a",
+        "  random smooth EQ curve and gain on the features (`train.py` random_eq), new on every epoch.",
         f"- Training sources ({len(train_src)}): " + ", ".join(train_src) + ".",
         "- **Held out (test set only):** the whole soundfont(s) "
         + ", ".join(os.path.basename(p) for p, s in SOUNDFONTS.items() if s == "test")

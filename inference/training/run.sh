@@ -3,15 +3,16 @@
 # check -> threshold tuning + evaluation -> model card. Run from anywhere: inference/training/run.sh
 #
 # Size knobs (environment):
-#   TRAIN_TRACKS   training tracks to generate            (default 2400; ~24 s each)
+#   TRAIN_TRACKS   training tracks to generate            (default 3000; ~24 s each)
+#   SYNTH_TRACKS   training tracks played by procedural kits (default 800)
 #   VAL_TRACKS     validation tracks (training kits)       (default 48)
 #   TEST_TRACKS    held-out test tracks (held-out kits)    (default 64)
 #   TRACK_SEC      seconds per generated track             (default 24)
-#   EPOCHS         training epochs                         (default 12)
-#   TRAIN_MINUTES  wall-time cap on training [minutes]     (default 60)
-#   HIDDEN         model width (temporal conv channels)    (default 64)
-#   MODEL_NAME     manifest name                           (default drum_transcriber_v1)
-#   MODEL_VERSION  manifest version                        (default 1.0.0)
+#   EPOCHS         training epochs                         (default 16)
+#   TRAIN_MINUTES  wall-time cap on training [minutes]     (default 85)
+#   HIDDEN         model width (temporal conv channels)    (default 96)
+#   MODEL_NAME     manifest name                           (default drum_transcriber_v2)
+#   MODEL_VERSION  manifest version                        (default 2.0.0)
 #   SKIP_APT=1     do not call apt-get (packages already there)
 #   FRESH=1        regenerate the data even when a split exists
 # A bigger run is only a parameter: TRAIN_TRACKS=5000 EPOCHS=60 TRAIN_MINUTES=180 inference/training/run.sh
@@ -20,15 +21,16 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 cd "$HERE"
-TRAIN_TRACKS="${TRAIN_TRACKS:-2400}"
+TRAIN_TRACKS="${TRAIN_TRACKS:-3000}"
+SYNTH_TRACKS="${SYNTH_TRACKS:-800}"
 VAL_TRACKS="${VAL_TRACKS:-48}"
 TEST_TRACKS="${TEST_TRACKS:-64}"
 TRACK_SEC="${TRACK_SEC:-24}"
-EPOCHS="${EPOCHS:-12}"
-TRAIN_MINUTES="${TRAIN_MINUTES:-60}"
-HIDDEN="${HIDDEN:-64}"
-MODEL_NAME="${MODEL_NAME:-drum_transcriber_v1}"
-MODEL_VERSION="${MODEL_VERSION:-1.0.0}"
+EPOCHS="${EPOCHS:-16}"
+TRAIN_MINUTES="${TRAIN_MINUTES:-85}"
+HIDDEN="${HIDDEN:-96}"
+MODEL_NAME="${MODEL_NAME:-drum_transcriber_v2}"
+MODEL_VERSION="${MODEL_VERSION:-2.0.0}"
 PY=/usr/bin/python3
 export PATH="$REPO/node_modules/.bin:$PATH"
 CACHE="$HERE/.cache"
@@ -62,6 +64,7 @@ gen() {  # gen SPLIT N SEED
 step packages install_packages
 step features_parity $PY -m unittest tests.test_features_parity
 step data_train gen train "$TRAIN_TRACKS" 1
+step data_synth gen synth "$SYNTH_TRACKS" 4
 step data_val gen val "$VAL_TRACKS" 2
 step data_test gen test "$TEST_TRACKS" 3
 step train nice -n 10 $PY train.py "$DATA" "$CACHE/runs/$MODEL_NAME.pt" --epochs "$EPOCHS" \

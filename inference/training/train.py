@@ -1,7 +1,7 @@
 """Trains DrumNet on the generated data. Usage:
   python3 train.py DATA_DIR OUT.pt [--minutes M] [--epochs E] [--seed S] [--crop FRAMES] [--batch B]
 
-DATA_DIR holds train/ and val/ (from data/make_dataset.py). Stops after E epochs or M minutes of wall time,
+DATA_DIR holds train/, val/ and optionally synth/ (from data/make_dataset.py). Stops after E epochs or M minutes of wall time,
 whichever comes first, keeping the weights with the best validation onset F-measure."""
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import argparse
 import glob
 import json
 import math
+import os
 import sys
 import time
 
@@ -47,8 +48,21 @@ def load(folder: str) -> list[tuple[np.ndarray, np.ndarray, dict]]:
     return out
 
 
-def batches(data, rng: np.random.Generator, crop: int, batch: int):
-    """One epoch of random crops, about one crop per `crop` frames of data."""
+def random_eq(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Applies a random smooth EQ curve (a few +-8 dB bumps over the bands) and a +-6 dB gain to a crop of
+    features. Features are log10(1 + logMul * m), so a gain g on the magnitude m is exact in that domain. Each
+    epoch then hears every kit through different filters: kit timbre varies far more than the data's kits."""
+    bands = np.arange(x.shape[1])
+    curve = np.full(x.shape[1], rng.uniform(-6, 6))
+    for _ in range(int(rng.integers(1, 4))):
+        curve += rng.uniform(-8, 8) * np.exp(-0.5 * ((bands - rng.uniform(0, len(bands))) / rng.uniform(2, 12)) ** 2)
+    gain = (10 ** (curve / 20)).astype(np.float32)
+    return np.log10(1 + (np.power(10, x) - 1) * gain).astype(np.float32)
+
+
+def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float = 0.0):
+    """One epoch of random crops, about one crop per `crop` frames of data; a share `eq_p` of them through
+    random_eq."""
     total = sum(len(x) for x, _, _ in data)
     weights = np.array([len(x) for x, _, _ in data], np.float64) / total
     for _ in range(max(1, total // (crop * batch))):
@@ -59,6 +73,8 @@ def batches(data, rng: np.random.Generator, crop: int, batch: int):
             xc, yc = np.zeros((crop, x.shape[1]), np.float32), np.zeros((crop, y.shape[1]), np.float32)
             n = min(crop, len(x) - s)
             xc[:n], yc[:n] = x[s:s + n], y[s:s + n]
+            if rng.random() < eq_p:
+                xc[:n] = random_eq(xc[:n], rng)
             xs.append(xc)
             ys.append(yc)
         yield torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
@@ -123,6 +139,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--eq", type=float, default=0.5, help="share of training crops through a random EQ")
     ap.add_argument("--dilations", default="1,2,4,8,16,32,64", help="temporal conv dilations [frames]")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
@@ -130,6 +147,8 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     t0 = time.time()
     train, val = load(f"{args.data}/train"), load(f"{args.data}/val")
+    if os.path.isdir(f"{args.data}/synth"):  # tracks played by procedural kits (data/synth_kit.py)
+        train += load(f"{args.data}/synth")
     print(f"loaded {len(train)} train / {len(val)} val tracks in {time.time() - t0:.0f}s", file=sys.stderr)
     allx = np.concatenate([x for x, _, _ in train])
     ally = np.concatenate([y for _, y, _ in train])
@@ -148,7 +167,7 @@ def main() -> None:
     best, history = -1.0, []
     for epoch in range(args.epochs):
         losses = []
-        for x, y in batches(train, rng, args.crop, args.batch):
+        for x, y in batches(train, rng, args.crop, args.batch, args.eq):
             progress = max(step / total_steps, (time.time() - t_train) / (args.minutes * 60))
             for g in opt.param_groups:
                 g["lr"] = learning_rate(progress, args.lr)
