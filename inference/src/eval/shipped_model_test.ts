@@ -8,7 +8,7 @@ import { scoreTrack } from "./evaluate.ts";
 import { readThresholds } from "./manifest_io.ts";
 
 /** The trained model shipped in inference/models (tested by name, whatever the manifest default is). */
-const MODEL = "drum_transcriber_v1";
+const MODEL = "drum_transcriber_v2";
 
 /** A half-time groove with 16th hi-hats: not a pattern of the training generator, and synth.ts's own sounds. */
 const HALF_TIME: DrumPattern = {

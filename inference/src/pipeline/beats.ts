@@ -73,28 +73,66 @@ function beatActivation(act: Activations): Float32Array {
  * Intervals a beat can move to from each interval: the transition probability exp(-lambda * |to/from - 1|) is
  * cut off below exp(-TRANSITION_CUTOFF) (madmom drops such transitions too), which makes the table a narrow band.
  */
-const TRANSITION_CUTOFF = 20;
+const TRANSITION_CUTOFF = 12;
 
-/** Log transition probabilities of the band [lo[i], hi[i]] of target intervals per source interval i. */
+/**
+ * The band of source intervals [lo[j], hi[j]] each target interval j can be reached from, with their log
+ * transition probabilities (each source's row normalised over its own band) stored per target from offset[j].
+ */
 function transitionBand(intervals: number[], lambda: number) {
   const n = intervals.length;
+  const cost = (from: number, to: number) => lambda * Math.abs(to / from - 1);
+  const rowSum = intervals.map((from) =>
+    intervals.reduce(
+      (sum, to) =>
+        cost(from, to) <= TRANSITION_CUTOFF
+          ? sum + Math.exp(-cost(from, to))
+          : sum,
+      0,
+    )
+  );
   const lo = new Int32Array(n),
     hi = new Int32Array(n),
     offset = new Int32Array(n + 1);
-  const rows: number[][] = intervals.map((from, i) => {
-    const keep = intervals.map((to) =>
-      lambda * Math.abs(to / from - 1) <= TRANSITION_CUTOFF
+  const values: number[] = [];
+  intervals.forEach((to, j) => {
+    const sources = intervals.map((from, i) => i).filter((i) =>
+      cost(intervals[i], to) <= TRANSITION_CUTOFF
     );
-    lo[i] = keep.indexOf(true);
-    hi[i] = keep.lastIndexOf(true);
-    const p = intervals.slice(lo[i], hi[i] + 1).map((to) =>
-      Math.exp(-lambda * Math.abs(to / from - 1))
-    );
-    const sum = p.reduce((a, b) => a + b, 0);
-    return p.map((v) => Math.log(v / sum));
+    lo[j] = sources[0];
+    hi[j] = sources[sources.length - 1];
+    for (let i = lo[j]; i <= hi[j]; i++) {
+      values.push(-cost(intervals[i], to) - Math.log(rowSum[i]));
+    }
+    offset[j + 1] = values.length;
   });
-  rows.forEach((r, i) => (offset[i + 1] = offset[i] + r.length));
-  return { lo, hi, offset, logTrans: Float64Array.from(rows.flat()) };
+  return { lo, hi, offset, logTrans: Float64Array.from(values) };
+}
+
+/**
+ * One frame's beat boundaries: for every interval, the best score of entering its first position from the last
+ * position of a source interval in its band (`ends`, overwritten with the result; `from` is scratch space) and
+ * that source (`back` from `base`). A
+ * function of its own so V8 optimises it as such rather than as a loop inside a long-running one.
+ */
+function newBeats(
+  ends: Float64Array,
+  from: Float64Array,
+  band: ReturnType<typeof transitionBand>,
+  back: Uint16Array,
+  base: number,
+): void {
+  const { lo, hi, offset, logTrans } = band;
+  from.set(ends);
+  for (let j = 0; j < ends.length; j++) {
+    let best = -Infinity, arg = 0;
+    for (let i = lo[j], k = offset[j]; i <= hi[j]; i++, k++) {
+      const v = from[i] + logTrans[k];
+      if (v > best) best = v, arg = i;
+    }
+    back[base + j] = arg;
+    ends[j] = best;
+  }
 }
 
 /**
@@ -116,39 +154,38 @@ function viterbiBeatRanges(
   const first = new Int32Array(n + 1);
   intervals.forEach((len, k) => (first[k + 1] = first[k] + len));
   const states = first[n];
-  const { lo, hi, offset, logTrans } = transitionBand(
+  const band = transitionBand(
     intervals,
     o.transitionLambda,
   );
   const window = Math.max(1, Math.round(o.beatWindowSec * fps));
-  const beatLen = intervals.map((len) => Math.min(len - 1, window));
+  const beatLen = Int32Array.from(
+    intervals,
+    (len) => Math.min(len - 1, window),
+  );
+  const length = Int32Array.from(intervals); // typed copies keep the hot loop on integer arithmetic
   const logit = (p: number) => Math.log(p / (1 - p));
   const neutral = logit(o.neutralActivation);
   const score = new Float64Array(states).fill(-Math.log(states)); // ring buffers, one per interval
-  const starts = new Float64Array(n).fill(-Infinity);
+  // phase[j] = t mod intervals[j]: the slot of position 0 at frame t (and of position len-1 at frame t-1)
+  const phase = new Int32Array(n);
+  const ends = new Float64Array(n), scratch = new Float64Array(n);
   const back = new Uint16Array(act.length * n);
   const eps = 1e-7;
   for (let t = 0; t < act.length; t++) {
     const a = Math.min(1 - eps, Math.max(eps, act[t]));
     const bonus = logit(a) - neutral; // log-odds of "at a beat" over "not", per frame
     if (t > 0) {
-      // New beats: the best way into position 0 of each interval from the last position of any interval.
-      starts.fill(-Infinity);
-      for (let i = 0; i < n; i++) {
-        const end = score[first[i] + (t % intervals[i])]; // position len-1 at t-1 sits where position 0 goes at t
-        for (let j = lo[i], k = offset[i]; j <= hi[i]; j++, k++) {
-          const v = end + logTrans[k];
-          if (v > starts[j]) starts[j] = v, back[t * n + j] = i;
-        }
-      }
       for (let j = 0; j < n; j++) {
-        score[first[j] + (t % intervals[j])] = starts[j];
+        phase[j] = phase[j] + 1 === length[j] ? 0 : phase[j] + 1;
+        ends[j] = score[first[j] + phase[j]];
       }
+      newBeats(ends, scratch, band, back, t * n);
+      for (let j = 0; j < n; j++) score[first[j] + phase[j]] = ends[j];
     }
     for (let j = 0; j < n; j++) {
-      const len = intervals[j];
-      for (let p = 0; p < beatLen[j]; p++) {
-        score[first[j] + (((t - p) % len) + len) % len] += bonus;
+      for (let p = 0, slot = phase[j]; p < beatLen[j]; p++, slot--) {
+        score[first[j] + (slot < 0 ? slot + length[j] : slot)] += bonus;
       }
     }
   }
