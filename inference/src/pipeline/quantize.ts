@@ -139,6 +139,7 @@ export function quantizeNotes(
     );
   }
   raw.sort((a, b) => a.time - b.time || a.lane.localeCompare(b.lane));
+  oneHiHatAtATime(raw);
   if (beats.length < 2) {
     return {
       notes: raw.map((n) => ({ ...n, quantizedTime: n.time, beat: null })),
@@ -157,6 +158,40 @@ export function quantizeNotes(
     };
   });
   return { notes, swing: detectSwing(positions) };
+}
+
+const HIHAT_LANES = new Set(["hihat_closed", "hihat_open", "hihat_pedal"]);
+/** [seconds] hi-hat notes closer than this are one stroke. */
+const HIHAT_STROKE_SEC = 0.03;
+
+/**
+ * A hi-hat is closed, open or pedalled, never two at once: of hi-hat notes in different lanes closer than
+ * {@link HIHAT_STROKE_SEC}, only the strongest stays (the model often hesitates between closed and open). `notes`
+ * is sorted by time and edited in place.
+ */
+function oneHiHatAtATime(
+  notes: { time: number; lane: string; velocity: number }[],
+): void {
+  let kept = -1;
+  for (let i = 0; i < notes.length; i++) {
+    if (!HIHAT_LANES.has(notes[i].lane)) continue;
+    const prev = kept >= 0 ? notes[kept] : null;
+    if (
+      prev && prev.lane !== notes[i].lane &&
+      notes[i].time - prev.time < HIHAT_STROKE_SEC
+    ) {
+      if (notes[i].velocity > prev.velocity) {
+        notes.splice(kept, 1);
+        i--;
+        kept = i;
+      } else {
+        notes.splice(i, 1);
+        i--;
+      }
+      continue;
+    }
+    kept = i;
+  }
 }
 
 /** Rounds seconds to 0.1 ms so artifacts stay small and stable. */

@@ -130,3 +130,26 @@ test("quantize - the stage picks each lane with the model's tuned threshold from
     snare: { threshold: 0.7 },
   });
 });
+
+test("quantize - one hi-hat at a time: closed and open peaks 10 ms apart give the stronger note only", () => {
+  const frames = 3 * FPS;
+  const labels = ["hihat_closed", "hihat_open", "kick", "beat"];
+  const data = new Float32Array(frames * labels.length).fill(0.02);
+  const set = (
+    lane: string,
+    t: number,
+    v: number,
+  ) => (data[Math.round(t * FPS) * labels.length + labels.indexOf(lane)] = v);
+  set("hihat_closed", 1.0, 0.6), set("hihat_open", 1.01, 0.9); // one stroke: the open one wins
+  set("hihat_closed", 1.5, 0.9), set("hihat_open", 1.51, 0.7); // one stroke: the closed one wins
+  set("hihat_closed", 2.0, 0.8), set("hihat_open", 2.06, 0.8); // 60 ms apart: two strokes
+  set("kick", 1.0, 0.9); // other lanes are untouched
+  const { notes } = quantizeNotes({ data, frames, fps: FPS, labels }, []);
+  assert.deepEqual(notes.map((n) => [n.time, n.lane]), [
+    [1, "kick"],
+    [1.01, "hihat_open"],
+    [1.5, "hihat_closed"],
+    [2, "hihat_closed"],
+    [2.06, "hihat_open"],
+  ]);
+});
