@@ -18,6 +18,12 @@ export const LANES = [
   "ride",
 ] as const;
 export const laneSchema = z.enum(LANES);
+/** The lanes of the one hi-hat: it is closed, open or pedalled, never two at once. */
+export const HIHAT_LANES: readonly string[] = [
+  "hihat_closed",
+  "hihat_open",
+  "hihat_pedal",
+];
 export type Lane = z.infer<typeof laneSchema>;
 
 export const bsmNoteSchema = z.looseObject({
@@ -44,7 +50,10 @@ export const bsmSchema = z.looseObject({
     downbeats: z.array(z.number().nonnegative()),
   }),
   /** [beats per bar, beat unit] */
-  timeSignature: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  timeSignature: z.tuple([
+    z.number().int().positive(),
+    z.number().int().positive(),
+  ]),
   notes: z.array(bsmNoteSchema),
 });
 export type BsmMap = z.infer<typeof bsmSchema>;

@@ -3,7 +3,7 @@
  * ground truth: per-lane onset F-measure (+-50 ms, pooled over tracks), hi-hat with its three lanes merged, beat
  * and downbeat F-measure (+-70 ms, mean over tracks), tempo Acc1/Acc2. Also tunes per-lane peak thresholds.
  */
-import { LANES } from "../contracts/bsm.ts";
+import { HIHAT_LANES, LANES } from "../contracts/bsm.ts";
 import { labelColumn } from "../pipeline/activations_io.ts";
 import { MAX_BPM, MIN_BPM, trackBeats } from "../pipeline/beats.ts";
 import { pickPeaks } from "../pipeline/peaks.ts";
@@ -26,8 +26,6 @@ import {
 
 /** Reference notes quieter than this velocity count as ghost notes in the report. */
 export const GHOST_VELOCITY = 50;
-/** The lanes merged into the "hi-hat (all)" figure. */
-export const HIHAT_LANES = ["hihat_closed", "hihat_open", "hihat_pedal"];
 /** Per-lane peak thresholds (activation 0..1), as stored in a manifest entry's `thresholds`. */
 export type Thresholds = Record<string, number>;
 
@@ -56,8 +54,10 @@ export function scoreTrack(
   });
   const counts: Record<string, Counts> = {},
     ghosts: Record<string, Counts> = {};
-  const times = (list: { time: number; lane: string }[], lanes: string[]) =>
-    list.filter((n) => lanes.includes(n.lane)).map((n) => n.time);
+  const times = (
+    list: { time: number; lane: string }[],
+    lanes: readonly string[],
+  ) => list.filter((n) => lanes.includes(n.lane)).map((n) => n.time);
   for (const lane of LANES) {
     counts[lane] = matchEvents(
       times(notes, [lane]),

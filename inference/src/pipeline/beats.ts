@@ -163,7 +163,6 @@ function viterbiBeatRanges(
     intervals,
     (len) => Math.min(len - 1, window),
   );
-  const length = Int32Array.from(intervals); // typed copies keep the hot loop on integer arithmetic
   const logit = (p: number) => Math.log(p / (1 - p));
   const neutral = logit(o.neutralActivation);
   const score = new Float64Array(states).fill(-Math.log(states)); // ring buffers, one per interval
@@ -177,7 +176,7 @@ function viterbiBeatRanges(
     const bonus = logit(a) - neutral; // log-odds of "at a beat" over "not", per frame
     if (t > 0) {
       for (let j = 0; j < n; j++) {
-        phase[j] = phase[j] + 1 === length[j] ? 0 : phase[j] + 1;
+        phase[j] = phase[j] + 1 === intervals[j] ? 0 : phase[j] + 1;
         ends[j] = score[first[j] + phase[j]];
       }
       newBeats(ends, scratch, band, back, t * n);
@@ -185,7 +184,7 @@ function viterbiBeatRanges(
     }
     for (let j = 0; j < n; j++) {
       for (let p = 0, slot = phase[j]; p < beatLen[j]; p++, slot--) {
-        score[first[j] + (slot < 0 ? slot + length[j] : slot)] += bonus;
+        score[first[j] + (slot < 0 ? slot + intervals[j] : slot)] += bonus;
       }
     }
   }

@@ -4,6 +4,7 @@
  * `beat` (fractional beat index) and `dynamic` are added. Swing is reported from where the off-beats fall.
  */
 import { z } from "zod";
+import { HIHAT_LANES } from "../contracts/bsm.ts";
 import type { JobMessage } from "../contracts/job_message.ts";
 import {
   type ActivationsMeta,
@@ -160,7 +161,6 @@ export function quantizeNotes(
   return { notes, swing: detectSwing(positions) };
 }
 
-const HIHAT_LANES = new Set(["hihat_closed", "hihat_open", "hihat_pedal"]);
 /** [seconds] hi-hat notes closer than this are one stroke. */
 const HIHAT_STROKE_SEC = 0.03;
 
@@ -174,7 +174,7 @@ function oneHiHatAtATime(
 ): void {
   let kept = -1;
   for (let i = 0; i < notes.length; i++) {
-    if (!HIHAT_LANES.has(notes[i].lane)) continue;
+    if (!HIHAT_LANES.includes(notes[i].lane)) continue;
     const prev = kept >= 0 ? notes[kept] : null;
     if (
       prev && prev.lane !== notes[i].lane &&

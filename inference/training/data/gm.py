@@ -26,3 +26,10 @@ LANE_NOTES = {
 
 # Keys that stop a ringing open hi-hat (the hi-hat choke group).
 HIHAT_CHOKERS = {42, 44}
+
+
+def playable_key(key: int, available) -> int | None:
+    """The key a kit plays for `key`: itself, else another key of the same lane, else None (the lane is missing)."""
+    if key in available:
+        return key
+    return next((k for k in LANE_NOTES[NOTE_TO_LANE[key]] if k in available), None)

@@ -20,7 +20,7 @@ from features import FRONTEND, compute_features
 from .accompaniment import accompaniment
 from .augment import augment, mix
 from .fluid import DRUM_CHANNEL, MidiJob, probe_keys, render_batch
-from .gm import LANE_NOTES, LANES, NOTE_TO_LANE
+from .gm import LANES, NOTE_TO_LANE, playable_key
 from .performance import Performance, generate
 from .sampler import HydrogenKit
 from .sources import DrumSource, accompaniment_fonts, drum_sources
@@ -49,7 +49,7 @@ def _adapt(hits, keys: set[int]):
     """Moves each hit to a key the kit has in the same lane, dropping hits whose lane the kit lacks."""
     out = []
     for t, k, v in hits:
-        alt = k if k in keys else next((a for a in LANE_NOTES[NOTE_TO_LANE[k]] if a in keys), None)
+        alt = playable_key(k, keys)
         if alt is not None:
             out.append((t, alt, v))
     return out

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .gm import HIHAT_CHOKERS, LANE_NOTES, NOTE_TO_LANE
+from .gm import HIHAT_CHOKERS, playable_key
 from .sources import Instrument, parse_hydrogen_kit
 
 MAX_SAMPLE_SEC = 4.0  # cymbal tails longer than this are faded out; keeps memory small
@@ -56,12 +56,7 @@ class HydrogenKit:
 
     def resolve(self, key: int) -> int | None:
         """The key this kit plays for `key`: itself, else another key of the same lane, else None."""
-        if key in self.instruments:
-            return key
-        for alt in LANE_NOTES[NOTE_TO_LANE[key]]:
-            if alt in self.instruments:
-                return alt
-        return None
+        return playable_key(key, self.instruments)
 
     def render(self, hits: list[tuple[float, int, int]], duration: float, rng: np.random.Generator,
                vary: bool = False) -> tuple[np.ndarray, list[tuple[float, int, int]]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from .gm import HIHAT_CHOKERS, LANE_NOTES, NOTE_TO_LANE
+from .gm import HIHAT_CHOKERS, LANE_NOTES, NOTE_TO_LANE, playable_key
 
 ROUND_ROBIN = 3
 
@@ -133,11 +133,6 @@ class SynthKit:
             level[key] = 10 ** (rng.uniform(-6, 3) / 20)
         self.level = level
 
-    def resolve(self, key: int) -> int | None:
-        if key in self.waves:
-            return key
-        return next((k for k in LANE_NOTES[NOTE_TO_LANE[key]] if k in self.waves), None)
-
     def render(self, hits: list[tuple[float, int, int]], duration: float, rng: np.random.Generator
                ) -> tuple[np.ndarray, list[tuple[float, int, int]]]:
         out = np.zeros(int(duration * self.sr) + 1, dtype=np.float32)
@@ -145,7 +140,7 @@ class SynthKit:
         open_until = 0
         played = []
         for t, key, vel in hits:
-            k = self.resolve(key)
+            k = playable_key(key, self.waves)
             if k is None:
                 continue
             start = int(round(t * self.sr))
