@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks: Debian packages (ffmpeg, Chromaprint, Chromium, clamd, Redis, numpy/scipy
+# Installs what a fresh machine lacks: Debian packages (ffmpeg, mpg123, Chromaprint, Chromium, clamd, Redis, numpy/scipy
 # for the training recipe's tests) and the npm
 # packages of the root (Deno itself) and of inference/. Idempotent and quick when everything is there.
 set -euo pipefail
@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
+command -v mpg123 >/dev/null || need_apt+=(mpg123)
 command -v fpcalc >/dev/null || need_apt+=(libchromaprint-tools)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v clamd >/dev/null || need_apt+=(clamav-daemon)
