@@ -140,7 +140,8 @@ function newBeats(
  *
  * Each interval's positions live in a ring buffer indexed by (t - position) mod length, so advancing every
  * position by one frame costs nothing; scores are kept relative to the "not at a beat" observation, which every
- * state receives alike, so only the few beat positions per interval need an update each frame.
+ * state receives alike, and a beat window's observations are added when a path enters it, so each frame only
+ * the beat boundaries (one slot per interval) change.
  */
 function viterbiBeatRanges(
   act: Float32Array,
@@ -165,31 +166,42 @@ function viterbiBeatRanges(
   );
   const logit = (p: number) => Math.log(p / (1 - p));
   const neutral = logit(o.neutralActivation);
+  const eps = 1e-7;
+  // bonusUpTo[t + 1] = summed log-odds of "at a beat" over "not" of frames 0..t. A path collects the bonus of the
+  // frames it spends in a beat window; that sum is known when it enters the window, so it is added right then
+  // and the window's states need no update per frame (frames past the end count 0).
+  const last = act.length - 1;
+  const bonusUpTo = new Float64Array(act.length + 1);
+  for (let t = 0; t < act.length; t++) {
+    const a = Math.min(1 - eps, Math.max(eps, act[t]));
+    bonusUpTo[t + 1] = bonusUpTo[t] + logit(a) - neutral;
+  }
+  const windowBonus = (from: number, frames: number) =>
+    bonusUpTo[Math.min(last, from + frames - 1) + 1] - bonusUpTo[from];
   const score = new Float64Array(states).fill(-Math.log(states)); // ring buffers, one per interval
+  for (let j = 0; j < n; j++) { // at frame 0, position p sits in slot -p mod length and has beatLen - p to go
+    for (let p = 0; p < beatLen[j]; p++) {
+      score[first[j] + (p === 0 ? 0 : intervals[j] - p)] += windowBonus(
+        0,
+        beatLen[j] - p,
+      );
+    }
+  }
   // phase[j] = t mod intervals[j]: the slot of position 0 at frame t (and of position len-1 at frame t-1)
   const phase = new Int32Array(n);
   const ends = new Float64Array(n), scratch = new Float64Array(n);
   const back = new Uint16Array(act.length * n);
-  const eps = 1e-7;
-  for (let t = 0; t < act.length; t++) {
-    const a = Math.min(1 - eps, Math.max(eps, act[t]));
-    const bonus = logit(a) - neutral; // log-odds of "at a beat" over "not", per frame
-    if (t > 0) {
-      for (let j = 0; j < n; j++) {
-        phase[j] = phase[j] + 1 === intervals[j] ? 0 : phase[j] + 1;
-        ends[j] = score[first[j] + phase[j]];
-      }
-      newBeats(ends, scratch, band, back, t * n);
-      for (let j = 0; j < n; j++) score[first[j] + phase[j]] = ends[j];
-    }
+  for (let t = 1; t < act.length; t++) {
     for (let j = 0; j < n; j++) {
-      for (let p = 0, slot = phase[j]; p < beatLen[j]; p++, slot--) {
-        score[first[j] + (slot < 0 ? slot + intervals[j] : slot)] += bonus;
-      }
+      phase[j] = phase[j] + 1 === intervals[j] ? 0 : phase[j] + 1;
+      ends[j] = score[first[j] + phase[j]];
+    }
+    newBeats(ends, scratch, band, back, t * n);
+    for (let j = 0; j < n; j++) {
+      score[first[j] + phase[j]] = ends[j] + windowBonus(t, beatLen[j]);
     }
   }
   // Backtrack from the best final state.
-  const last = act.length - 1;
   let best = 0;
   for (let k = 1; k < states; k++) if (score[k] > score[best]) best = k;
   let j = n - 1;
