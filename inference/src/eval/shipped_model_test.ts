@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { LANES } from "../contracts/bsm.ts";
 import { decodeAudio } from "../pipeline/decode.ts";
+import {
+  lanePeaksFromThresholds,
+  quantizeNotes,
+} from "../pipeline/quantize.ts";
 import { DEFAULT_MODEL_DIR, loadTranscriber } from "../pipeline/transcribe.ts";
 import { type DrumPattern, renderDrumPattern } from "../testing/synth.ts";
 import { scoreTrack } from "./evaluate.ts";
@@ -75,3 +83,50 @@ for (
     );
   });
 }
+
+test("shipped model - a stereo 44.1 kHz MP3 (decoded by mpg123) transcribes like its WAV", async () => {
+  const t = await loadTranscriber({ modelName: MODEL });
+  const lanePeaks = lanePeaksFromThresholds(
+    await readThresholds(DEFAULT_MODEL_DIR, MODEL),
+  );
+  const groove = renderDrumPattern({
+    bpm: 104,
+    bars: 6,
+    seed: 23,
+    sampleRate: 44100,
+  });
+  const dir = mkdtempSync(join(tmpdir(), "shipped-mp3-"));
+  writeFileSync(join(dir, "g.wav"), groove.wav);
+  execFileSync("ffmpeg", [
+    "-v",
+    "error",
+    "-i",
+    join(dir, "g.wav"),
+    "-ac",
+    "2",
+    "-b:a",
+    "192k",
+    join(dir, "g.mp3"),
+  ]);
+  const notesOf = async (path: string) => {
+    const { samples, sampleRate } = await decodeAudio(path);
+    return quantizeNotes(await t.transcribe(samples, sampleRate), [], {
+      lanePeaks,
+    }).notes;
+  };
+  const [wav, mp3] = [
+    await notesOf(join(dir, "g.wav")),
+    await notesOf(join(dir, "g.mp3")),
+  ];
+  assert.ok(wav.length > 50, `${wav.length} notes`);
+  let matched = 0;
+  for (const n of wav) {
+    if (
+      mp3.some((m) => m.lane === n.lane && Math.abs(m.time - n.time) <= 0.011)
+    ) matched++;
+  }
+  assert.ok(
+    matched >= 0.97 * wav.length && mp3.length <= 1.03 * wav.length,
+    `${matched}/${wav.length}, mp3 ${mp3.length}`,
+  );
+});
