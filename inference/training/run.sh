@@ -2,19 +2,25 @@
 # Re-runs the whole recipe end to end with fixed seeds: Debian packages -> data -> training -> ONNX export and
 # check -> threshold tuning + evaluation -> model card. Run from anywhere: inference/training/run.sh
 #
+# Training has two stages: drum_transcriber_v2 from random weights (skipped when inference/models holds it,
+# unless FRESH=1), then the shipped model, which continues from v2 (train.py --init) with its own seed, a lower
+# learning rate and more crops through the random EQ.
+#
 # Size knobs (environment):
 #   TRAIN_TRACKS   training tracks to generate            (default 3000; ~24 s each)
 #   SYNTH_TRACKS   training tracks played by procedural kits (default 800)
 #   VAL_TRACKS     validation tracks (training kits)       (default 48)
 #   TEST_TRACKS    held-out test tracks (held-out kits)    (default 64)
 #   TRACK_SEC      seconds per generated track             (default 24)
-#   EPOCHS         training epochs                         (default 16)
-#   TRAIN_MINUTES  wall-time cap on training [minutes]     (default 85)
+#   EPOCHS         epochs of the second stage              (default 10; the first stage trains 16)
+#   TRAIN_MINUTES  wall-time cap of the second stage [min] (default 80; the first stage's is 85)
+#   LR             peak learning rate of the second stage  (default 0.001; the first stage's is 0.002)
+#   EQ             share of second-stage crops through the random EQ (default 0.8; the first stage's is 0.5)
 #   HIDDEN         model width (temporal conv channels)    (default 96)
-#   MODEL_NAME     manifest name                           (default drum_transcriber_v2)
-#   MODEL_VERSION  manifest version                        (default 2.0.0)
+#   MODEL_NAME     manifest name of the shipped model      (default drum_transcriber_v3)
+#   MODEL_VERSION  its manifest version                    (default 3.0.0)
 #   SKIP_APT=1     do not call apt-get (packages already there)
-#   FRESH=1        regenerate the data even when a split exists
+#   FRESH=1        regenerate the data even when a split exists, and retrain the first stage
 # A bigger run is only a parameter: TRAIN_TRACKS=5000 EPOCHS=60 TRAIN_MINUTES=180 inference/training/run.sh
 set -euo pipefail
 
@@ -26,11 +32,14 @@ SYNTH_TRACKS="${SYNTH_TRACKS:-800}"
 VAL_TRACKS="${VAL_TRACKS:-48}"
 TEST_TRACKS="${TEST_TRACKS:-64}"
 TRACK_SEC="${TRACK_SEC:-24}"
-EPOCHS="${EPOCHS:-16}"
-TRAIN_MINUTES="${TRAIN_MINUTES:-85}"
+EPOCHS="${EPOCHS:-10}"
+TRAIN_MINUTES="${TRAIN_MINUTES:-80}"
+LR="${LR:-0.001}"
+EQ="${EQ:-0.8}"
 HIDDEN="${HIDDEN:-96}"
-MODEL_NAME="${MODEL_NAME:-drum_transcriber_v2}"
-MODEL_VERSION="${MODEL_VERSION:-2.0.0}"
+BASE_NAME=drum_transcriber_v2
+MODEL_NAME="${MODEL_NAME:-drum_transcriber_v3}"
+MODEL_VERSION="${MODEL_VERSION:-3.0.0}"
 PY=/usr/bin/python3
 export PATH="$REPO/node_modules/.bin:$PATH"
 CACHE="$HERE/.cache"
@@ -63,14 +72,24 @@ gen() {  # gen SPLIT N SEED
 
 step packages install_packages
 step features_parity $PY -m unittest tests.test_features_parity
+step warm_start_test $PY -m unittest tests.test_warm_start
 step data_train gen train "$TRAIN_TRACKS" 1
 step data_synth gen synth "$SYNTH_TRACKS" 4
 step data_val gen val "$VAL_TRACKS" 2
 step data_test gen test "$TEST_TRACKS" 3
-step train nice -n 10 $PY train.py "$DATA" "$CACHE/runs/$MODEL_NAME.pt" --epochs "$EPOCHS" \
-  --minutes "$TRAIN_MINUTES" --hidden "$HIDDEN" --seed 1234
-step export $PY export.py "$CACHE/runs/$MODEL_NAME.pt" "$MODEL_NAME" "$MODEL_VERSION" "$CACHE/fixture"
-step verify_onnx bash -c "cd '$REPO/inference' && node --import tsx training/verify_onnx.ts 'models/$MODEL_NAME.onnx' '$CACHE/fixture'"
+train_stage() {  # train_stage NAME VERSION SEED EPOCHS MINUTES LR EQ [train.py options...]: train, export, check
+  local name="$1" version="$2" seed="$3" epochs="$4" minutes="$5" lr="$6" eq="$7"
+  shift 7
+  step "train_$name" nice -n 10 $PY train.py "$DATA" "$CACHE/runs/$name.pt" --epochs "$epochs" \
+    --minutes "$minutes" --hidden "$HIDDEN" --lr "$lr" --eq "$eq" --seed "$seed" "$@"
+  step "export_$name" $PY export.py "$CACHE/runs/$name.pt" "$name" "$version" "$CACHE/fixture"
+  step "verify_onnx_$name" bash -c "cd '$REPO/inference' && node --import tsx training/verify_onnx.ts 'models/$name.onnx' '$CACHE/fixture'"
+}
+if [ "${FRESH:-0}" = 1 ] || [ ! -f "$REPO/inference/models/$BASE_NAME.onnx" ]; then
+  train_stage "$BASE_NAME" 2.0.0 1234 16 85 0.002 0.5
+fi
+train_stage "$MODEL_NAME" "$MODEL_VERSION" 2345 "$EPOCHS" "$TRAIN_MINUTES" "$LR" "$EQ" \
+  --init "$REPO/inference/models/$BASE_NAME.onnx"
 # thresholds are tuned on the validation split (training kits), then the held-out test set is scored, with the
 # band-energy baseline for comparison; the new model becomes the default only when it beats the baseline
 step evaluate bash -c "cd '$REPO' && VAL_TRACKS=$VAL_TRACKS TEST_TRACKS=$TEST_TRACKS deno run -A inference/src/eval/eval_transcription.ts \

@@ -1,12 +1,14 @@
 """Trains DrumNet on the generated data. Usage:
-  python3 train.py DATA_DIR OUT.pt [--minutes M] [--epochs E] [--seed S] [--crop FRAMES] [--batch B]
+  python3 train.py DATA_DIR OUT.pt [--minutes M] [--epochs E] [--seed S] [--crop FRAMES] [--batch B] [--init ONNX]
 
 DATA_DIR holds train/, val/ and optionally synth/ (from data/make_dataset.py). Stops after E epochs or M minutes of wall time,
-whichever comes first, keeping the weights with the best validation onset F-measure."""
+whichever comes first, keeping the weights with the best validation onset F-measure. --init ONNX continues from an
+exported model (warm_start.py) instead of random weights."""
 from __future__ import annotations
 
 import argparse
 import glob
+import itertools
 import json
 import math
 import os
@@ -19,6 +21,7 @@ import torch
 from data.gm import LABELS, LANES
 from features import FRONTEND
 from model import DrumNet
+from warm_start import warm_start
 
 FPS = FRONTEND.fps
 
@@ -141,6 +144,7 @@ def main() -> None:
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--eq", type=float, default=0.5, help="share of training crops through a random EQ")
     ap.add_argument("--dilations", default="1,2,4,8,16,32,64", help="temporal conv dilations [frames]")
+    ap.add_argument("--init", help="exported ONNX model (same width) to continue from, e.g. the shipped one")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -156,6 +160,11 @@ def main() -> None:
     model = DrumNet(bands=allx.shape[1], labels=len(LABELS), hidden=args.hidden, dilations=dilations)
     model.mean.copy_(torch.from_numpy(allx.mean(0)))
     model.std.copy_(torch.from_numpy(allx.std(0) + 1e-3))
+    if args.init:  # continue from an earlier model: its weights, its BatchNorms refitted on 32 training crops
+        crops = batches(train, np.random.default_rng(0), args.crop, args.batch)
+        warm_start(model, args.init, [x.numpy() for x, _ in itertools.islice(crops, 32)])
+        f = evaluate(model, val)
+        print(f"from {args.init}: val " + " ".join(f"{k}={v:.2f}" for k, v in f.items()), file=sys.stderr)
     # rare lanes weigh more: positive weight sqrt(negatives / positives), capped
     pos = (ally >= 1).mean(0)
     pos_weight = torch.from_numpy(np.clip(np.sqrt((1 - pos) / np.maximum(pos, 1e-5)), 1, 25).astype(np.float32))

@@ -1,0 +1,75 @@
+"""warm_start.py must rebuild an exported DrumNet: same outputs in eval mode, close ones in training mode.
+Run from inference/training (needs python3-torch and python3-onnx): /usr/bin/python3 -m unittest tests.test_warm_start"""
+from __future__ import annotations
+
+import os
+import tempfile
+import unittest
+
+import torch
+
+from model import DrumNet
+from warm_start import load_onnx_weights, warm_start
+
+DILATIONS = (1, 2, 4)
+
+
+def _trained_like(seed: int) -> DrumNet:
+    """A small DrumNet with random weights and non-trivial BatchNorm statistics, as after training."""
+    torch.manual_seed(seed)
+    model = DrumNet(bands=16, labels=5, conv_ch=4, hidden=8, dilations=DILATIONS)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.3, 0.3)
+        model.mean.uniform_(0, 1)
+        model.std.uniform_(0.5, 1.5)
+    return model.eval()
+
+
+class WarmStartTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.dir.name, "m.onnx")
+        self.source = _trained_like(1)
+        torch.onnx.export(self.source, torch.zeros(1, 50, 16), self.path, input_names=["features"],
+                          output_names=["activations"], dynamic_axes={"features": {1: "frames"}}, opset_version=13)
+        self.x = torch.rand(2, 80, 16)
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def test_eval_outputs_equal_the_exported_model(self):
+        model = DrumNet(bands=16, labels=5, conv_ch=4, hidden=8, dilations=DILATIONS)
+        crops = [torch.rand(4, 60, 16).numpy() for _ in range(3)]
+        warm_start(model, self.path, crops)
+        model.eval()
+        with torch.no_grad():
+            diff = (model(self.x) - self.source(self.x)).abs().max().item()
+        self.assertLess(diff, 1e-5)
+
+    def test_training_mode_stays_close(self):
+        """In training mode the BatchNorms use batch statistics; refitted on similar crops they barely move."""
+        model = DrumNet(bands=16, labels=5, conv_ch=4, hidden=8, dilations=DILATIONS)
+        warm_start(model, self.path, [torch.rand(8, 80, 16).numpy() for _ in range(4)])
+        model.train()
+        for block in model.blocks:
+            block.drop.p = 0.0  # dropout aside
+        with torch.no_grad():
+            diff = (model(self.x) - self.source(self.x)).abs().mean().item()
+        self.assertLess(diff, 0.02)
+
+    def test_another_architecture_is_refused(self):
+        other = DrumNet(bands=16, labels=5, conv_ch=4, hidden=8, dilations=(1, 2))
+        with self.assertRaisesRegex(ValueError, "other architecture"):
+            load_onnx_weights(other, self.path)
+        wider = DrumNet(bands=16, labels=5, conv_ch=4, hidden=12, dilations=DILATIONS)
+        with self.assertRaisesRegex(ValueError, "does not fit"):
+            load_onnx_weights(wider, self.path)
+
+
+if __name__ == "__main__":
+    unittest.main()
