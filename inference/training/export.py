@@ -38,7 +38,7 @@ def export(ckpt_path: str, name: str, version: str, fixture_dir: str | None = No
     manifest = json.load(open(manifest_path))
     old = next((m for m in manifest["models"] if m["name"] == name), {})
     entry = {"name": name, "file": f"{name}.onnx", "version": version, "sha256": sha, "labels": ckpt["labels"],
-             "frontend": FRONTEND.as_dict(), "fps": FRONTEND.fps}
+             "frontend": FRONTEND.as_dict(), "fps": FRONTEND.fps, "contextFrames": model.context_frames()}
     if "thresholds" in old:
         entry["thresholds"] = old["thresholds"]
     manifest["models"] = [m for m in manifest["models"] if m["name"] != name] + [entry]

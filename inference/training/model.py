@@ -39,6 +39,11 @@ class DrumNet(nn.Module):
         self.blocks = nn.Sequential(*[ResBlock(hidden, d, dropout) for d in dilations])
         self.head = nn.Conv1d(hidden, labels, 1)
 
+    def context_frames(self) -> int:
+        """Frames on each side an output frame depends on: the front's two 3x3 convolutions (1 each) and every
+        dilated block (its dilation). Inference may cut a long input into chunks with this much context."""
+        return 2 + sum(b.conv.dilation[0] for b in self.blocks)
+
     def logits(self, feats: torch.Tensor) -> torch.Tensor:
         """[B, T, bands] -> [B, labels, T] logits."""
         x = (feats - self.mean) / self.std

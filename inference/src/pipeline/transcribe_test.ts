@@ -102,3 +102,41 @@ test("transcribe - a model file that does not match the manifest is refused, nam
     /Model "no_such_model" is not in/,
   );
 });
+
+test("transcribe - a long input runs in chunks with the model's context and gives the whole run's activations", async () => {
+  const trained = manifest.models.find((m) => m.contextFrames !== undefined);
+  assert.ok(trained, "a shipped model declares its context frames");
+  const groove = renderDrumPattern({ bpm: 132, bars: 5, seed: 8 });
+  const { samples, sampleRate } = await decodeAudio(groove.wav);
+  const whole =
+    await (await loadTranscriber({ modelName: trained.name, chunkFrames: 1e6 }))
+      .transcribe(samples, sampleRate);
+  const chunked =
+    await (await loadTranscriber({ modelName: trained.name, chunkFrames: 100 }))
+      .transcribe(samples, sampleRate);
+  assert.ok(
+    whole.frames > Math.max(5 * 100, 100 + 2 * trained.contextFrames!),
+    `${whole.frames} frames: chunks`,
+  );
+  assert.equal(chunked.data.length, whole.data.length);
+  let worst = 0;
+  for (let i = 0; i < whole.data.length; i++) {
+    worst = Math.max(worst, Math.abs(whole.data[i] - chunked.data[i]));
+  }
+  assert.ok(worst < 1e-5, `max difference ${worst}`);
+  // too little context would show: a model cut with half its receptive field differs at the chunk seams
+  const short = await loadTranscriber({
+    modelName: trained.name,
+    chunkFrames: 100,
+  });
+  short.model.contextFrames = Math.floor(trained.contextFrames! / 2);
+  const cut = await short.transcribe(samples, sampleRate);
+  let cutWorst = 0;
+  for (let i = 0; i < whole.data.length; i++) {
+    cutWorst = Math.max(cutWorst, Math.abs(whole.data[i] - cut.data[i]));
+  }
+  assert.ok(
+    cutWorst > 1e-3,
+    `half the context changes the output (${cutWorst})`,
+  );
+});
