@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import {
   quantizeNotes,
 } from "../pipeline/quantize.ts";
 import { DEFAULT_MODEL_DIR, loadTranscriber } from "../pipeline/transcribe.ts";
+import { encodeAudio } from "../testing/encode.ts";
 import { type DrumPattern, renderDrumPattern } from "../testing/synth.ts";
 import { scoreTrack } from "./evaluate.ts";
 import { readThresholds } from "./manifest_io.ts";
@@ -97,16 +97,11 @@ test("shipped model - a stereo 44.1 kHz MP3 (decoded by mpg123) transcribes like
   });
   const dir = mkdtempSync(join(tmpdir(), "shipped-mp3-"));
   writeFileSync(join(dir, "g.wav"), groove.wav);
-  execFileSync("ffmpeg", [
-    "-v",
-    "error",
-    "-i",
-    join(dir, "g.wav"),
+  encodeAudio(join(dir, "g.wav"), join(dir, "g.mp3"), [
     "-ac",
     "2",
     "-b:a",
     "192k",
-    join(dir, "g.mp3"),
   ]);
   const notesOf = async (path: string) => {
     const { samples, sampleRate } = await decodeAudio(path);

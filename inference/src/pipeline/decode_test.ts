@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { encodeAudio } from "../testing/encode.ts";
 import { encodeWav16, renderDrumPattern } from "../testing/synth.ts";
 import {
   AudioFileNotFoundError,
@@ -64,16 +64,7 @@ test("decode - zero bytes, text and a truncated MP3 are unreadable audio", async
   );
   const wavPath = join(dir, "g.wav"), mp3Path = join(dir, "g.mp3");
   writeFileSync(wavPath, groove.wav);
-  execFileSync("ffmpeg", [
-    "-loglevel",
-    "error",
-    "-y",
-    "-i",
-    wavPath,
-    "-b:a",
-    "64k",
-    mp3Path,
-  ]);
+  encodeAudio(wavPath, mp3Path, ["-b:a", "64k"]);
   const mp3 = new Uint8Array(readFileSync(mp3Path));
   assert.ok(
     (await decodeAudio(mp3)).samples.length > 22050,

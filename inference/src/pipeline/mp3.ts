@@ -18,40 +18,9 @@ const SAMPLE_RATES: Record<number, number[]> = {
   0: [11025, 12000, 8000], // MPEG-2.5
 };
 /** [kbit/s] Layer III bit rates by index, MPEG-1 and MPEG-2/2.5. */
-const BITRATES_V1 = [
-  0,
-  32,
-  40,
-  48,
-  56,
-  64,
-  80,
-  96,
-  112,
-  128,
-  160,
-  192,
-  224,
-  256,
-  320,
-];
-const BITRATES_V2 = [
-  0,
-  8,
-  16,
-  24,
-  32,
-  40,
-  48,
-  56,
-  64,
-  80,
-  96,
-  112,
-  128,
-  144,
-  160,
-];
+const kbps = (list: string) => list.split(" ").map(Number);
+const BITRATES_V1 = kbps("0 32 40 48 56 64 80 96 112 128 160 192 224 256 320");
+const BITRATES_V2 = kbps("0 8 16 24 32 40 48 56 64 80 96 112 128 144 160");
 
 interface FrameHeader extends Mp3Stream {
   version: number;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { encodeAudio } from "../testing/encode.ts";
 import { renderDrumPattern } from "../testing/synth.ts";
 import { decodeAudio } from "./decode.ts";
 import {
@@ -28,15 +28,7 @@ writeFileSync(wavPath, groove.wav);
 /** Encodes the groove with ffmpeg; `args` pick channels, rate and bit rate. */
 function encode(name: string, args: string[]): string {
   const path = join(dir, name);
-  execFileSync("ffmpeg", [
-    "-loglevel",
-    "error",
-    "-y",
-    "-i",
-    wavPath,
-    ...args,
-    path,
-  ]);
+  encodeAudio(wavPath, path, args);
   return path;
 }
 
@@ -55,26 +47,15 @@ test("mp3 - frame headers: MPEG-1 128 kbit/s 44.1 kHz joint stereo, MPEG-2 mono,
     channels: 1,
     length: 208,
   });
-  assert.equal(
-    frameHeader(Uint8Array.from([0xff, 0xfd, 0x90, 0x64]), 0),
-    null,
-    "layer II is not this path's",
-  );
-  assert.equal(
-    frameHeader(Uint8Array.from([0xff, 0xfb, 0xf0, 0x64]), 0),
-    null,
-    "bad bit rate index",
-  );
-  assert.equal(
-    frameHeader(Uint8Array.from([0xff, 0xfb, 0x9c, 0x64]), 0),
-    null,
-    "reserved rate index",
-  );
-  assert.equal(
-    frameHeader(Uint8Array.from([0x52, 0x49, 0x46, 0x46]), 0),
-    null,
-    "RIFF",
-  );
+  const notHeaders: [number[], string][] = [
+    [[0xff, 0xfd, 0x90, 0x64], "layer II is not this path's"],
+    [[0xff, 0xfb, 0xf0, 0x64], "bad bit rate index"],
+    [[0xff, 0xfb, 0x9c, 0x64], "reserved rate index"],
+    [[0x52, 0x49, 0x46, 0x46], "RIFF"],
+  ];
+  for (const [bytes, why] of notHeaders) {
+    assert.equal(frameHeader(Uint8Array.from(bytes), 0), null, why);
+  }
 });
 
 test("mp3 - an ID3v2 tag's size is read from its sync-safe bytes, footer included", () => {
