@@ -3,13 +3,14 @@
  * `deno task transcribe` on a 4-minute song, as multiples of real time (audio seconds per wall second), plus the
  * model's size and the process's peak memory (VmHWM from /proc/self/status, and Deno.memoryUsage()).
  *
- * The end-to-end path is the CLI's: the front end runs on the PCM chunks while ffmpeg is still decoding
+ * The end-to-end path is the CLI's: the front end runs on the PCM chunks while the decoder is still decoding
  * ("decode+features", overlapped), then the ONNX model, beats, notes and the .bsm; "total" is that path's wall
- * time. For the record, "decode" (ffmpeg alone) and "features" (the front end alone, on the whole signal) are
- * also timed separately, so decode + features - decode+features is what the overlap saves.
+ * time. For the record, "decode" (the decoder alone: mpg123 for this MP3, see pipeline/mp3.ts) and "features" (the
+ * front end alone, on the whole signal) are also timed separately, so decode + features - decode+features is what
+ * the overlap saves.
  *
  * Without a file it renders a 4-minute 120 bpm groove (inference/src/testing/synth.ts) and encodes it as a
- * 44.1 kHz stereo MP3 with ffmpeg, so decoding includes MP3 decoding and resampling like a real upload.
+ * 44.1 kHz stereo MP3 with ffmpeg, so decoding includes MP3 decoding and the halving of the rate like a real upload.
  * The model is the manifest's default (MODEL_DIR overrides the folder). The first run includes warm-up
  * (onnxruntime allocations); the figures reported are the median over --runs (default 3). The machine line
  * gives the load average before the runs: figures only compare at similar load.
