@@ -106,7 +106,7 @@ def main(name: str, cache: str) -> None:
             " 87.5 min, lr 0.002, random EQ on 50 % of the crops).")]
     if hist:
         lines += [f"- {'Stage 2: ' if hist['args'].get('init') else ''}random EQ on {hist['args'].get('eq', 0.5):.0%}"
-                  " of the crops."]
+                  f" of the crops, ghost notes' loss weight {hist['args'].get('ghost_weight', 1.0)}."]
         best = max(hist["history"], key=lambda h: sum(h["val"][k] for k in ("kick", "snare", "hihat_closed", "beat")))
         lines += [f"- {len(hist['history'])} epochs in {hist['minutes']:.1f} min on this 2-core CPU (torch "
                   f"{hist['args']['threads']} threads), crops {hist['args']['crop']} frames x batch "

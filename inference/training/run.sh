@@ -4,7 +4,7 @@
 #
 # Training has two stages: drum_transcriber_v2 from random weights (skipped when inference/models holds it,
 # unless FRESH=1), then the shipped model, which continues from v2 (train.py --init) with its own seed, a lower
-# learning rate and more crops through the random EQ.
+# learning rate, more crops through the random EQ and ghost notes weighing more in the loss.
 #
 # Size knobs (environment):
 #   TRAIN_TRACKS   training tracks to generate            (default 3000; ~24 s each)
@@ -16,6 +16,7 @@
 #   TRAIN_MINUTES  wall-time cap of the second stage [min] (default 80; the first stage's is 85)
 #   LR             peak learning rate of the second stage  (default 0.001; the first stage's is 0.002)
 #   EQ             share of second-stage crops through the random EQ (default 0.8; the first stage's is 0.5)
+#   GHOST_WEIGHT   second-stage loss weight of ghost notes (default 2; the first stage's is 1)
 #   HIDDEN         model width (temporal conv channels)    (default 96)
 #   MODEL_NAME     manifest name of the shipped model      (default drum_transcriber_v3)
 #   MODEL_VERSION  its manifest version                    (default 3.0.0)
@@ -36,6 +37,7 @@ EPOCHS="${EPOCHS:-10}"
 TRAIN_MINUTES="${TRAIN_MINUTES:-80}"
 LR="${LR:-0.001}"
 EQ="${EQ:-0.8}"
+GHOST_WEIGHT="${GHOST_WEIGHT:-2}"
 HIDDEN="${HIDDEN:-96}"
 BASE_NAME=drum_transcriber_v2
 MODEL_NAME="${MODEL_NAME:-drum_transcriber_v3}"
@@ -89,7 +91,7 @@ if [ "${FRESH:-0}" = 1 ] || [ ! -f "$REPO/inference/models/$BASE_NAME.onnx" ]; t
   train_stage "$BASE_NAME" 2.0.0 1234 16 85 0.002 0.5
 fi
 train_stage "$MODEL_NAME" "$MODEL_VERSION" 2345 "$EPOCHS" "$TRAIN_MINUTES" "$LR" "$EQ" \
-  --init "$REPO/inference/models/$BASE_NAME.onnx"
+  --init "$REPO/inference/models/$BASE_NAME.onnx" --ghost-weight "$GHOST_WEIGHT"
 # thresholds are tuned on the validation split (training kits), then the held-out test set is scored, with the
 # band-energy baseline for comparison; the new model becomes the default only when it beats the baseline
 step evaluate bash -c "cd '$REPO' && VAL_TRACKS=$VAL_TRACKS TEST_TRACKS=$TEST_TRACKS deno run -A inference/src/eval/eval_transcription.ts \

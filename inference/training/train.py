@@ -40,12 +40,27 @@ def targets(d, frames: int) -> np.ndarray:
     return y
 
 
+GHOST_VELOCITY = 50  # as the evaluation counts ghost notes (src/eval/evaluate.ts)
+
+
+def ghost_mask(d, frames: int) -> np.ndarray:
+    """[frames, labels] True on the target frames (+-1) of ghost notes (velocity < GHOST_VELOCITY)."""
+    m = np.zeros((frames, len(LABELS)), bool)
+    for t, l, v in zip(d["onset_times"], d["onset_lanes"], d["onset_vels"]):
+        if v < GHOST_VELOCITY:
+            f = int(round(float(t) * FPS))
+            m[max(0, f - 1):f + 2, int(l)] = True
+    return m
+
+
 def load(folder: str) -> list[tuple[np.ndarray, np.ndarray, dict]]:
     out = []
     for f in sorted(glob.glob(f"{folder}/*.npz")):
         d = np.load(f)
         x = d["features"].astype(np.float32)
-        out.append((x, targets(d, len(x)), {k: d[k] for k in d.files if k != "features"}))
+        meta = {k: d[k] for k in d.files if k != "features"}
+        meta["ghost"] = ghost_mask(d, len(x))
+        out.append((x, targets(d, len(x)), meta))
     if not out:
         sys.exit(f"No .npz tracks in {folder}; generate the data first (data/make_dataset.py)")
     return out
@@ -63,24 +78,27 @@ def random_eq(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.log10(1 + (np.power(10, x) - 1) * gain).astype(np.float32)
 
 
-def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float = 0.0):
-    """One epoch of random crops, about one crop per `crop` frames of data; a share `eq_p` of them through
-    random_eq."""
+def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float = 0.0, ghost_weight: float = 1.0):
+    """One epoch of random crops (features, targets, loss weights), about one crop per `crop` frames of data; a
+    share `eq_p` of them through random_eq; ghost notes' target frames weigh `ghost_weight` in the loss."""
     total = sum(len(x) for x, _, _ in data)
     weights = np.array([len(x) for x, _, _ in data], np.float64) / total
     for _ in range(max(1, total // (crop * batch))):
-        xs, ys = [], []
+        xs, ys, ws = [], [], []
         for i in rng.choice(len(data), size=batch, p=weights):
-            x, y, _ = data[i]
+            x, y, d = data[i]
             s = int(rng.integers(0, max(1, len(x) - crop)))
             xc, yc = np.zeros((crop, x.shape[1]), np.float32), np.zeros((crop, y.shape[1]), np.float32)
+            wc = np.ones((crop, y.shape[1]), np.float32)
             n = min(crop, len(x) - s)
             xc[:n], yc[:n] = x[s:s + n], y[s:s + n]
+            wc[:n][d["ghost"][s:s + n]] = ghost_weight
             if rng.random() < eq_p:
                 xc[:n] = random_eq(xc[:n], rng)
             xs.append(xc)
             ys.append(yc)
-        yield torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
+            ws.append(wc)
+        yield torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)), torch.from_numpy(np.stack(ws))
 
 
 def peaks(a: np.ndarray, thr: float) -> np.ndarray:
@@ -145,6 +163,7 @@ def main() -> None:
     ap.add_argument("--eq", type=float, default=0.5, help="share of training crops through a random EQ")
     ap.add_argument("--dilations", default="1,2,4,8,16,32,64", help="temporal conv dilations [frames]")
     ap.add_argument("--init", help="exported ONNX model (same width) to continue from, e.g. the shipped one")
+    ap.add_argument("--ghost-weight", type=float, default=1.0, help="loss weight of ghost notes' target frames")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -162,25 +181,25 @@ def main() -> None:
     model.std.copy_(torch.from_numpy(allx.std(0) + 1e-3))
     if args.init:  # continue from an earlier model: its weights, its BatchNorms refitted on 32 training crops
         crops = batches(train, np.random.default_rng(0), args.crop, args.batch)
-        warm_start(model, args.init, [x.numpy() for x, _ in itertools.islice(crops, 32)])
+        warm_start(model, args.init, [x.numpy() for x, _, _ in itertools.islice(crops, 32)])
         f = evaluate(model, val)
         print(f"from {args.init}: val " + " ".join(f"{k}={v:.2f}" for k, v in f.items()), file=sys.stderr)
     # rare lanes weigh more: positive weight sqrt(negatives / positives), capped
     pos = (ally >= 1).mean(0)
     pos_weight = torch.from_numpy(np.clip(np.sqrt((1 - pos) / np.maximum(pos, 1e-5)), 1, 25).astype(np.float32))
     print("pos_weight", dict(zip(LABELS, pos_weight.numpy().round(1).tolist())), file=sys.stderr)
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight[:, None])
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     total_steps = args.epochs * max(1, len(allx) // (args.crop * args.batch))
     t_train, step = time.time(), 0
     best, history = -1.0, []
     for epoch in range(args.epochs):
         losses = []
-        for x, y in batches(train, rng, args.crop, args.batch, args.eq):
+        for x, y, w in batches(train, rng, args.crop, args.batch, args.eq, args.ghost_weight):
             progress = max(step / total_steps, (time.time() - t_train) / (args.minutes * 60))
             for g in opt.param_groups:
                 g["lr"] = learning_rate(progress, args.lr)
-            loss = loss_fn(model.logits(x), y.transpose(1, 2))
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                model.logits(x), y.transpose(1, 2), weight=w.transpose(1, 2), pos_weight=pos_weight[:, None])
             opt.zero_grad()
             loss.backward()
             opt.step()
