@@ -12,8 +12,8 @@
 #   VAL_TRACKS     validation tracks (training kits)       (default 48)
 #   TEST_TRACKS    held-out test tracks (held-out kits)    (default 64)
 #   TRACK_SEC      seconds per generated track             (default 24)
-#   EPOCHS         epochs of the second stage              (default 10; the first stage trains 16)
-#   TRAIN_MINUTES  wall-time cap of the second stage [min] (default 80; the first stage's is 85)
+#   EPOCHS         epochs of the second stage              (default 12; the first stage trains 16)
+#   TRAIN_MINUTES  wall-time cap of the second stage [min] (default 95; the first stage's is 85)
 #   LR             peak learning rate of the second stage  (default 0.001; the first stage's is 0.002)
 #   EQ             share of second-stage crops through the random EQ (default 0.8; the first stage's is 0.5)
 #   GHOST_WEIGHT   second-stage loss weight of ghost notes (default 2; the first stage's is 1)
@@ -33,8 +33,8 @@ SYNTH_TRACKS="${SYNTH_TRACKS:-800}"
 VAL_TRACKS="${VAL_TRACKS:-48}"
 TEST_TRACKS="${TEST_TRACKS:-64}"
 TRACK_SEC="${TRACK_SEC:-24}"
-EPOCHS="${EPOCHS:-10}"
-TRAIN_MINUTES="${TRAIN_MINUTES:-80}"
+EPOCHS="${EPOCHS:-12}"
+TRAIN_MINUTES="${TRAIN_MINUTES:-95}"
 LR="${LR:-0.001}"
 EQ="${EQ:-0.8}"
 GHOST_WEIGHT="${GHOST_WEIGHT:-2}"
