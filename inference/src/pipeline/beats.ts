@@ -96,7 +96,7 @@ function transitionBand(intervals: number[], lambda: number) {
     offset = new Int32Array(n + 1);
   const values: number[] = [];
   intervals.forEach((to, j) => {
-    const sources = intervals.map((from, i) => i).filter((i) =>
+    const sources = intervals.map((_, i) => i).filter((i) =>
       cost(intervals[i], to) <= TRANSITION_CUTOFF
     );
     lo[j] = sources[0];
