@@ -15,6 +15,7 @@ import { traceId } from "./middleware/trace.ts";
 import { healthRoutes } from "./routes/api/health.ts";
 import { apiV1 } from "./routes/api/v1.ts";
 import { authPages } from "./routes/auth.tsx";
+import { pageErrors } from "./routes/pages/render.tsx";
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
@@ -39,6 +40,8 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<A
     return c.req.path.startsWith("/api/") ? c.json(body, 404) : c.text("Not found", 404);
   });
   app.onError((error, c) => {
+    // A page or a form a person submitted (a refused CSRF token, say) gets a page they can read; the API gets JSON.
+    if (!c.req.path.startsWith("/api/")) return pageErrors(error, c);
     const { body, internal, headers } = toErrorBody(error, c.var.traceId);
     if (internal) deps.log.error("request failed", { traceId: c.var.traceId, path: c.req.path, error });
     return c.json(body, body.error.status as 400, headers);

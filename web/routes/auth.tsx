@@ -8,7 +8,6 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ComponentChildren } from "preact";
-import { islandAssets } from "../build.ts";
 import { emailTokenIsLive } from "../db/email_tokens.ts";
 import { revokeUserSessions } from "../db/sessions.ts";
 import {
@@ -21,7 +20,6 @@ import {
   SignInPage,
   SignUpPage,
 } from "../components/auth/AuthPages.tsx";
-import { ErrorPage } from "../components/Pages.tsx";
 import {
   emailSchema,
   passwordSchema,
@@ -40,14 +38,14 @@ import { findAccount, listAccounts, SCOPES, setScopes } from "../lib/accounts/us
 import type { AppEnv } from "../lib/app_env.ts";
 import { authenticate, endSession, startSession } from "../lib/auth.ts";
 import { HttpError } from "../lib/errors.ts";
-import { APP_ISLANDS } from "../islands/mod.ts";
-import { renderPage } from "../lib/render.tsx";
+import { html as pageHtml, pageErrors } from "./pages/render.tsx";
 import { requireAccount, requireScope } from "../middleware/scopes.ts";
 import { z } from "zod";
 
-async function html(c: Context<AppEnv>, page: ComponentChildren, status: ContentfulStatusCode = 200) {
+/** Account pages are never cached: they show who is signed in. */
+function html(c: Context<AppEnv>, page: ComponentChildren, status: ContentfulStatusCode = 200) {
   c.header("Cache-Control", "no-store");
-  return c.html(renderPage(page, { assets: await islandAssets(), registry: APP_ISLANDS }), status);
+  return pageHtml(c, page, status);
 }
 
 /** The form fields as strings (files and repeated fields are ignored). */
@@ -278,11 +276,4 @@ authPages.get("/auth/oidc/callback", async (c) => {
   return c.redirect("/", 303);
 });
 
-authPages.onError(async (error, c) => {
-  if (error instanceof HttpError && error.status < 500) {
-    const message = error.hint ? `${error.message} ${error.hint}` : error.message;
-    return await html(c, <ErrorPage status={error.status} message={message} />, error.status as ContentfulStatusCode);
-  }
-  c.var.deps?.log.error("page failed", { error, traceId: c.var.traceId, path: c.req.path });
-  return await html(c, <ErrorPage status={500} message="Something went wrong on our side; please try again." />, 500);
-});
+authPages.onError(pageErrors);

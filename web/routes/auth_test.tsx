@@ -28,7 +28,10 @@ Deno.test({
         displayName: "Ann",
       });
       assert.equal(noToken.status, 403);
-      assert.match((await noToken.json()).error.message, /security token/);
+      assert.match(noToken.headers.get("content-type") ?? "", /text\/html/, "a person sees a page, not JSON");
+      const refusedHtml = await noToken.text();
+      assert.match(refusedHtml, /security token is missing or stale/);
+      assert.match(refusedHtml, /Reload the page and try again/);
 
       const bad = await a.form("/signup", { email: "not-an-email", password: "short", displayName: "Ann" });
       assert.equal(bad.status, 400);

@@ -67,8 +67,12 @@ export function toJobView(job: Job): JobView {
   };
 }
 
-/** 4xx become an error page with the message and hint; anything else is logged and shown generically. */
+/**
+ * 4xx become an error page with the message and hint; anything else is logged and shown generically. Error pages
+ * are never cached (a stale one would outlive its cause).
+ */
 export const pageErrors: ErrorHandler<AppEnv> = async (error, c) => {
+  c.header("Cache-Control", "no-store");
   if (error instanceof HttpError && error.status < 500) {
     const message = error.hint ? `${error.message} ${error.hint}` : error.message;
     return await html(c, <ErrorPage status={error.status} message={message} />, error.status as ContentfulStatusCode);
