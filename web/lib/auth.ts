@@ -150,6 +150,13 @@ export async function startSession(c: Context<AppEnv>, account: Account): Promis
   return user;
 }
 
+/** Re-signs the visitor's access cookie from `account` (same session family), e.g. after a rename. */
+export async function refreshSessionUser(c: Context<AppEnv>, account: Account): Promise<void> {
+  const user = accountSessionUser(account, c.var.user?.sessionId);
+  await setAccountCookies(c, user);
+  c.set("user", user);
+}
+
 /** Signs the visitor out: revokes their session family (when they have one) and clears both cookies. */
 export async function endSession(c: Context<AppEnv>): Promise<void> {
   const secret = c.var.deps.config.sessionSecret;

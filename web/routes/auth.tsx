@@ -15,12 +15,14 @@ import {
   AdminUsersPage,
   type FieldErrors,
   ForgotPasswordPage,
+  type FormPageProps,
   MessagePage,
   ResetPasswordPage,
   SignInPage,
   SignUpPage,
 } from "../components/auth/AuthPages.tsx";
 import {
+  displayNameSchema,
   emailSchema,
   passwordSchema,
   requestPasswordReset,
@@ -34,9 +36,9 @@ import {
 import { accountForIdentity, finishLogin, OIDC_COOKIE, OIDC_LOGIN_TTL_SEC, startLogin } from "../lib/accounts/oidc.ts";
 import { hashToken } from "../lib/accounts/tokens.ts";
 import { getQuota } from "../lib/quota.ts";
-import { findAccount, listAccounts, SCOPES, setScopes } from "../lib/accounts/user_queries.ts";
+import { findAccount, listAccounts, renameAccount, SCOPES, setScopes } from "../lib/accounts/user_queries.ts";
 import type { AppEnv } from "../lib/app_env.ts";
-import { authenticate, endSession, startSession } from "../lib/auth.ts";
+import { authenticate, endSession, refreshSessionUser, startSession } from "../lib/auth.ts";
 import { HttpError } from "../lib/errors.ts";
 import { html as pageHtml, pageErrors } from "./pages/render.tsx";
 import { requireAccount, requireScope } from "../middleware/scopes.ts";
@@ -208,20 +210,38 @@ authPages.post("/reset-password", async (c) => {
   return c.redirect("/account?reset=1", 303);
 });
 
-authPages.get("/account", async (c) => {
-  if (!c.var.user || c.var.user.isGuest) return c.redirect("/signin?next=/account", 303);
-  const account = await findAccount(c.var.deps.sql, c.var.user.id);
+/** The signed-in account's page (the notice follows the query: ?welcome, ?renamed, ...); sign-in first otherwise. */
+async function accountPage(c: Context<AppEnv>, form: FormPageProps = {}, status: ContentfulStatusCode = 200) {
+  const account = c.var.user && !c.var.user.isGuest ? await findAccount(c.var.deps.sql, c.var.user.id) : null;
   if (!account) return c.redirect("/signin?next=/account", 303);
   const q = c.req.query();
   const notice = q.welcome
     ? `Welcome! We sent a confirmation link to ${account.email}.`
+    : q.renamed
+    ? `Your name is now ${account.displayName}.`
     : q.sent
     ? "We sent the confirmation link again."
     : q.reset
     ? "Your password was changed and every other device was signed out."
     : undefined;
   const quota = await getQuota(c.var.deps.sql, c.var.deps.config, account.id);
-  return html(c, <AccountPage account={account} notice={notice} quota={quota} />);
+  return html(c, <AccountPage account={account} notice={notice} quota={quota} {...form} />, status);
+}
+
+authPages.get("/account", (c) => accountPage(c));
+
+const renameSchema = z.object({ displayName: displayNameSchema });
+
+authPages.post("/account/name", requireAccount(), async (c) => {
+  const form = await formOf(c);
+  const parsed = renameSchema.safeParse(form);
+  if (!parsed.success) {
+    return accountPage(c, { values: { displayName: form.displayName }, errors: fieldErrors(parsed.error) }, 400);
+  }
+  const account = await renameAccount(c.var.deps.sql, c.var.user!.id, parsed.data.displayName);
+  if (!account) return c.redirect("/signin?next=/account", 303);
+  await refreshSessionUser(c, account);
+  return c.redirect("/account?renamed=1", 303);
 });
 
 authPages.post("/account/signout-everywhere", requireAccount(), async (c) => {

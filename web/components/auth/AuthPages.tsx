@@ -207,12 +207,24 @@ export function MessagePage(
   );
 }
 
-/** `/account`: who you are, verification state, sign out everywhere. */
-export function AccountPage({ account, notice, quota }: { account: Account; notice?: string; quota: Quota }) {
+/** `/account`: who you are, your name (editable), verification state, sign out everywhere. */
+export function AccountPage(
+  { account, notice, quota, values = {}, errors = {} }: FormPageProps & { account: Account; quota: Quota },
+) {
   return (
     <Layout title="Your account">
       <h1>{account.displayName}</h1>
       {notice ? <p class="notice" role="status" data-testid="notice">{notice}</p> : null}
+      <AuthForm action="/account/name" submit="Save name" testId="rename-submit">
+        <Field
+          name="displayName"
+          label="Name shown on your maps and edits"
+          value={values.displayName ?? account.displayName}
+          autocomplete="nickname"
+          errors={errors}
+          testId="rename-input"
+        />
+      </AuthForm>
       <dl class="card">
         <dt>Email</dt>
         <dd data-testid="account-email">{account.email}</dd>

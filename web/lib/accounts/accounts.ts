@@ -36,12 +36,10 @@ export const emailSchema = z.string().trim().min(3).max(254).email("must be an e
 /** A new password. */
 export const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
   .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+/** The name shown on maps, edits and the leaderboard. */
+export const displayNameSchema = z.string().trim().min(1, "is required").max(60, "must be at most 60 characters");
 /** A sign-up form. */
-export const signUpSchema = z.object({
-  email: emailSchema,
-  password: passwordSchema,
-  displayName: z.string().trim().min(1, "is required").max(60, "must be at most 60 characters"),
-});
+export const signUpSchema = z.object({ email: emailSchema, password: passwordSchema, displayName: displayNameSchema });
 
 /** Sends a fresh verification link to `account`'s email. */
 export async function sendVerification(deps: AppDeps, account: Account): Promise<void> {

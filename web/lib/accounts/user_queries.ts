@@ -44,6 +44,13 @@ export async function findAccount(db: Db, id: string): Promise<Account | null> {
   return row ? toAccount(row) : null;
 }
 
+/** Renames the (non-guest) account `id`; null when there is no such account. */
+export async function renameAccount(db: Db, id: string, displayName: string): Promise<Account | null> {
+  const [row] = await db`update users set display_name = ${displayName}
+    where id = ${id} and not is_guest returning *`;
+  return row ? toAccount(row) : null;
+}
+
 /** The user whose email matches `email` ignoring case, or null. */
 export async function findAccountByEmail(db: Db, email: string): Promise<Account | null> {
   const [row] = await db`select * from users where lower(email) = lower(${email})`;
