@@ -72,48 +72,85 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
     return out
 
 
+# Lane groups of a kit-mix track ("kitmix" split): each group is played by its own training source.
+KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal"),
+              ("tom_high", "tom_mid", "tom_floor"), ("crash", "ride")]
+
+
 def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
+    """Per track: (rng, performance, parts, accompaniment); parts are (drum source, lanes it plays or None for
+    all). A track has one part, but for the 'kitmix' split, where every lane group draws its own source."""
     want = split if split in ("test", "synth") else "train"  # validation uses the training kits, other seeds
     sources = [s for s in drum_sources() if s.split == want]
+    if split == "kitmix":  # the sampled and soundfont training kits and the procedural kit
+        sources = [s for s in drum_sources() if s.split in ("train", "synth")]
     by_kind = defaultdict(list)
     for s in sources:
         by_kind[s.kind].append(s)
+    kinds = sorted(by_kind)
     fonts = accompaniment_fonts(split)
+    pick = lambda rng, kind: by_kind[kind][int(rng.integers(len(by_kind[kind])))]
     plan = []
     for i in range(n):
         rng = np.random.default_rng([seed, i])
         perf = generate(rng, duration)
-        kinds = sorted(by_kind)
-        src = by_kind[kinds[i % len(kinds)]][int(rng.integers(len(by_kind[kinds[i % len(kinds)]])))]
+        if split == "kitmix":
+            parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g)) for g in KIT_GROUPS]
+        else:
+            parts = [(pick(rng, kinds[i % len(kinds)]), None)]
         acc = None
         if fonts and rng.random() >= drum_only_p:
             acc = (fonts[int(rng.integers(len(fonts)))], accompaniment(perf, rng))
-        plan.append((rng, perf, src, acc))
+        plan.append((rng, perf, parts, acc))
     return plan
 
 
+def source_name(parts) -> str:
+    """The index's `source` of a track: its source's name, or 'mix:' and one source per lane group."""
+    if len(parts) == 1:
+        return parts[0][0].name
+    return "mix:" + ",".join(src.name for src, _ in parts)
+
+
 def _render_drums(plan, vary: bool) -> list[tuple[np.ndarray, list]]:
-    out: list = [None] * len(plan)
+    """(audio, hits played) per track: each part rendered by its source, the parts summed."""
+    rendered: dict[tuple[int, int], tuple[np.ndarray, list]] = {}
     sf_jobs = defaultdict(list)
     kits: dict[str, HydrogenKit] = {}
-    for i, (rng, perf, src, _) in enumerate(plan):
-        if src.kind == "sf":
-            hits = _adapt(perf.hits, _probe(src))
-            ch = DRUM_CHANNEL if src.bank == 128 else 0
-            notes = [(t, ch, k, v, 1.5) for t, k, v in hits]
-            # training tracks retune the whole kit by up to +-1 semitone (pitch wheel), like a differently tuned kit
-            bend = {ch: int(rng.integers(-4096, 4097))} if vary else {}
-            sf_jobs[src.path].append((i, hits, MidiJob(perf.duration, notes, {ch: (src.bank, src.program)}, bend)))
-        elif src.kind == "synth":
-            out[i] = SynthKit(SR, rng).render(perf.hits, perf.duration, rng)
-        else:
-            if src.path not in kits:
-                kits[src.path] = HydrogenKit(src.path, SR, os.path.join(CACHE, "samples"))
-            out[i] = kits[src.path].render(perf.hits, perf.duration, rng, vary)
+    for i, (rng, perf, parts, _) in enumerate(plan):
+        for p, (src, lanes) in enumerate(parts):
+            hits = [h for h in perf.hits if lanes is None or NOTE_TO_LANE[h[1]] in lanes]
+            if src.kind == "sf":
+                hits = _adapt(hits, _probe(src))
+                ch = DRUM_CHANNEL if src.bank == 128 else 0
+                notes = [(t, ch, k, v, 1.5) for t, k, v in hits]
+                # training tracks retune the whole kit by up to +-1 semitone (pitch wheel), like a differently tuned kit
+                bend = {ch: int(rng.integers(-4096, 4097))} if vary else {}
+                sf_jobs[src.path].append(((i, p), hits, MidiJob(perf.duration, notes, {ch: (src.bank, src.program)}, bend)))
+            elif src.kind == "synth":
+                rendered[i, p] = SynthKit(SR, rng).render(hits, perf.duration, rng)
+            else:
+                if src.path not in kits:
+                    kits[src.path] = HydrogenKit(src.path, SR, os.path.join(CACHE, "samples"))
+                rendered[i, p] = kits[src.path].render(hits, perf.duration, rng, vary)
     for path, jobs in sf_jobs.items():
         audio = render_batch(path, [j for _, _, j in jobs], SR, gain=0.8)
-        for (i, hits, _), a in zip(jobs, audio):
-            out[i] = (a, hits)
+        for (key, hits, _), a in zip(jobs, audio):
+            rendered[key] = (a, hits)
+    out = []
+    for i, (_, _, parts, _) in enumerate(plan):
+        pieces = [rendered[i, p] for p in range(len(parts))]
+        if len(pieces) == 1:
+            out.append(pieces[0])
+            continue
+        # sources differ in level by far more than drums in a mix do: each part peaks at 0.5, -6..+3 dB
+        rng = plan[i][0]
+        audio = np.zeros(max(len(a) for a, _ in pieces), np.float32)
+        for a, _ in pieces:
+            peak = float(np.abs(a).max())
+            if peak > 0:
+                audio[:len(a)] += a * (0.5 / peak * 10 ** (rng.uniform(-6, 3) / 20))
+        out.append((audio, sorted(h for _, hits in pieces for h in hits)))
     return out
 
 
@@ -130,12 +167,13 @@ def _render_accomp(plan) -> list[np.ndarray | None]:
 
 
 def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, drum_only_p: float = 0.3) -> None:
-    """Writes `n` tracks of `split` ('train', 'val', 'test' or 'synth': training tracks played by procedural kits)
-    to `out_dir`, fixed by `seed`."""
+    """Writes `n` tracks of `split` ('train', 'val', 'test', 'synth': training tracks played by procedural kits, or
+    'kitmix': training tracks whose lane groups are each played by another training source) to `out_dir`, fixed
+    by `seed`."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)
-    for src in {p[2].name: p[2] for p in plan if p[2].kind == "sf"}.values():
+    for src in {s.name: s for p in plan for s, _ in p[2] if s.kind == "sf"}.values():
         _probe(src)  # fills the probe cache before the workers read it
     # Rendered audio is held per chunk only, so memory stays flat whatever the number of tracks.
     chunks = [(split, plan[start:start + CHUNK], start, out_dir) for start in range(0, n, CHUNK)]
@@ -152,9 +190,9 @@ def _write_chunk(job) -> list[dict]:
     """Renders, augments and writes one chunk of tracks; returns their index entries."""
     split, plan, first, out_dir = job
     meta: list[dict] = []
-    drums = _render_drums(plan, vary=split in ("train", "synth"))
+    drums = _render_drums(plan, vary=split in ("train", "synth", "kitmix"))
     accomp = _render_accomp(plan)
-    for j, ((rng, perf, src, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
+    for j, ((rng, perf, parts, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
         i = first + j
         x, r = augment(mix(d, a, rng), rng, SR)
         labels = _labels(hits, r)
@@ -167,7 +205,7 @@ def _write_chunk(job) -> list[dict]:
             onset_lanes=np.array([LANES.index(l[1]) for l in labels], np.int8),
             onset_vels=np.array([l[2] for l in labels], np.int16),
             beats=np.array(beats, np.float32), downbeats=np.array(downbeats, np.float32))
-        info = {"id": f"{i:04d}", "style": perf.style, "meter": perf.meter, "bpm": perf.bpm / r, "source": src.name,
+        info = {"id": f"{i:04d}", "style": perf.style, "meter": perf.meter, "bpm": perf.bpm / r, "source": source_name(parts),
                 "accompaniment": acc[0].split("/")[-1] if acc else None, "durationSec": len(x) / SR}
         meta.append(info)
         if split in ("val", "test"):

@@ -7,7 +7,8 @@ import unittest
 import numpy as np
 
 from data.gm import NOTE_TO_LANE
-from data.make_dataset import _adapt, _labels
+from data.gm import LANES
+from data.make_dataset import KIT_GROUPS, _adapt, _labels, _plan, _render_drums, source_name
 from data.performance import generate
 from data.sampler import HydrogenKit
 from data.sources import HYDROGEN, drum_sources, gm_key_for_instrument
@@ -79,6 +80,29 @@ class Sources(unittest.TestCase):
         self.assertGreater(rms(0.5, 0.6), 20 * rms(0.3, 0.49) + 1e-4)
         self.assertGreater(rms(1.5, 1.6), 5 * rms(1.35, 1.49) + 1e-4)
 
+
+class KitMix(unittest.TestCase):
+    def test_each_lane_group_draws_a_training_source(self) -> None:
+        self.assertEqual(sorted(l for g in KIT_GROUPS for l in g), sorted(LANES))
+        plan = _plan("kitmix", 40, 5, 8.0, 0.3)
+        names = set()
+        for _, _, parts, _ in plan:
+            self.assertEqual([lanes for _, lanes in parts], [set(g) for g in KIT_GROUPS])
+            self.assertTrue(all(src.split in ("train", "synth") for src, _ in parts))
+            names.add(source_name(parts))
+        self.assertGreater(len({s.name for _, _, parts, _ in plan for s, _ in parts}), 8)
+        self.assertEqual(len(names), 40)
+        self.assertTrue(all(n.startswith("mix:") for n in names))
+
+    def test_a_mixed_track_plays_every_group_of_its_performance(self) -> None:
+        synth = next(s for s in drum_sources() if s.kind == "synth")  # procedural parts: no packages needed
+        plan = [(rng, perf, [(synth, lanes) for _, lanes in parts], acc)
+                for rng, perf, parts, acc in _plan("kitmix", 3, 6, 6.0, 1.0)]
+        for (_, perf, parts, _), (audio, hits) in zip(plan, _render_drums(plan, vary=True)):
+            self.assertEqual(hits, sorted(perf.hits))
+            # every part peaks at 0.5 (-6..+3 dB) before the sum
+            self.assertLessEqual(float(np.abs(audio).max()), 0.5 * 10 ** (3 / 20) * len(parts) + 1e-6)
+            self.assertGreater(float(np.abs(audio).max()), 0.5 * 10 ** (-6 / 20) - 1e-6)
 
 
 class ProceduralKit(unittest.TestCase):
