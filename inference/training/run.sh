@@ -9,6 +9,7 @@
 # Size knobs (environment):
 #   TRAIN_TRACKS   training tracks to generate            (default 3000; ~24 s each)
 #   SYNTH_TRACKS   training tracks played by procedural kits (default 800)
+#   KITMIX_TRACKS  training tracks whose lane groups each draw another training source (default 1200)
 #   VAL_TRACKS     validation tracks (training kits)       (default 48)
 #   TEST_TRACKS    held-out test tracks (held-out kits)    (default 64)
 #   TRACK_SEC      seconds per generated track             (default 24)
@@ -30,6 +31,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 cd "$HERE"
 TRAIN_TRACKS="${TRAIN_TRACKS:-3000}"
 SYNTH_TRACKS="${SYNTH_TRACKS:-800}"
+KITMIX_TRACKS="${KITMIX_TRACKS:-1200}"
 VAL_TRACKS="${VAL_TRACKS:-48}"
 TEST_TRACKS="${TEST_TRACKS:-64}"
 TRACK_SEC="${TRACK_SEC:-24}"
@@ -77,6 +79,7 @@ step features_parity $PY -m unittest tests.test_features_parity
 step warm_start_test $PY -m unittest tests.test_warm_start
 step data_train gen train "$TRAIN_TRACKS" 1
 step data_synth gen synth "$SYNTH_TRACKS" 4
+step data_kitmix gen kitmix "$KITMIX_TRACKS" 5
 step data_val gen val "$VAL_TRACKS" 2
 step data_test gen test "$TEST_TRACKS" 3
 train_stage() {  # train_stage NAME VERSION SEED EPOCHS MINUTES LR EQ [train.py options...]: train, export, check
