@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import process from "node:process";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { FRONTEND } from "../../models/build_band_energy_onset_detector.ts";
 import {
   bandCenters,
@@ -9,22 +14,22 @@ import {
   type FrontendConfig,
   hann,
   melFilterbank,
-  RealFft,
 } from "./features.ts";
+import { FrameKernel } from "./kernel/features_kernel.ts";
 
 /** The plain per-frame loop over the whole signal (computeFeatures before streaming), as the reference. */
 function referenceFeatures(x: Float32Array, cfg: FrontendConfig): Float32Array {
   const { frameSize: n, hopSize: hop, bands } = cfg;
   const frames = frameCount(x.length, hop);
-  const fft = new RealFft(n), window = hann(n), filters = melFilterbank(cfg);
-  const frame = new Float64Array(n), mag = new Float32Array(n / 2 + 1);
+  const window = hann(n), filters = melFilterbank(cfg);
+  const frame = new Float64Array(n);
   const out = new Float32Array(frames * bands);
   for (let t = 0; t < frames; t++) {
     for (let i = 0; i < n; i++) {
       const s = t * hop - n / 2 + i;
       frame[i] = s >= 0 && s < x.length ? x[s] * window[i] : 0;
     }
-    fft.magnitude(frame, mag);
+    const mag = Float32Array.from(plainRealFftMagnitude(frame));
     for (let b = 0; b < bands; b++) {
       let acc = 0;
       for (let k = 0; k < mag.length; k++) {
@@ -66,15 +71,26 @@ const signal = (length: number) =>
       ((i * 7919) % 13) / 40 - 0.15,
   );
 
-test("features - real FFT magnitudes equal a naive DFT", () => {
+/** The kernel's |FFT| of `x` (float32 magnitudes): a window of ones and one band per FFT bin. */
+function kernelMagnitudes(x: Float32Array): Float32Array {
+  const n = x.length;
+  const bins = Array.from(
+    { length: n / 2 + 1 },
+    (_, k) => ({ first: k, weights: Float32Array.of(1) }),
+  );
+  const kernel = new FrameKernel(n, n, new Float32Array(n).fill(1), bins, n);
+  kernel.pcm.set(x);
+  return Float32Array.from(kernel.bandSums(0, 1));
+}
+
+test("features - the kernel's FFT magnitudes equal a naive DFT", () => {
   // 4 and 8: no paired pass; 16, 64, 256: a lone last stage or none after the pairs
   for (const n of [4, 8, 16, 32, 64, 256]) {
-    const x = Array.from(
+    const x = Float32Array.from(
       { length: n },
       (_, i) => Math.sin(i * 0.7) + 0.3 * Math.cos(i * 2.1) + (i % 5) * 0.1,
     );
-    const out = new Float32Array(n / 2 + 1);
-    new RealFft(n).magnitude(x, out);
+    const out = kernelMagnitudes(x);
     for (let k = 0; k <= n / 2; k++) {
       let re = 0, im = 0;
       x.forEach((
@@ -89,10 +105,10 @@ test("features - real FFT magnitudes equal a naive DFT", () => {
       );
     }
   }
-  assert.throws(() => new RealFft(100), RangeError);
+  assert.throws(() => kernelMagnitudes(new Float32Array(100)), RangeError);
 });
 
-/** The one-stage-at-a-time radix-2 FFT RealFft was before its stages were paired, computed in float64. */
+/** A plain one-stage-at-a-time radix-2 FFT in float64: the kernel pairs stages and runs two butterflies at a time. */
 function plainRealFftMagnitude(x: Float64Array): Float64Array {
   const n = x.length, m = n / 2, bits = Math.log2(m);
   const re = new Float64Array(m), im = new Float64Array(m);
@@ -124,22 +140,23 @@ function plainRealFftMagnitude(x: Float64Array): Float64Array {
   });
 }
 
-test("features - the paired-stage FFT gives the plain radix-2 FFT's magnitudes bit for bit", () => {
+test("features - the kernel's FFT gives the plain radix-2 FFT's magnitudes bit for bit", () => {
   for (const n of [4, 8, 16, 32, 64, 1024, 2048]) {
-    const fft = new RealFft(n);
-    // a float64 `out` shows the magnitudes before rounding to float32
-    const out = new Float64Array(n / 2 + 1) as unknown as Float32Array;
     for (let seed = 1; seed <= 5; seed++) {
-      const x = Float64Array.from(
+      const x = Float32Array.from(
         { length: n },
         (_, i) =>
           Math.sin(i * seed * 0.37) * Math.cos(i * i * 1e-3) +
           ((i * seed) % 7) / 9,
       );
-      fft.magnitude(x, out);
-      const expected = plainRealFftMagnitude(x);
+      const out = kernelMagnitudes(x);
+      const expected = plainRealFftMagnitude(Float64Array.from(x));
       for (let k = 0; k <= n / 2; k++) {
-        assert.equal(out[k], expected[k], `n ${n} seed ${seed} bin ${k}`);
+        assert.equal(
+          out[k],
+          Math.fround(expected[k]),
+          `n ${n} seed ${seed} bin ${k}`,
+        );
       }
     }
   }
@@ -265,3 +282,34 @@ test("features - a stream computes frames as soon as their window is complete an
   assert.throws(() => stream.push(new Float32Array(1)), /after finish/);
   assert.throws(() => stream.finish(), /twice/);
 });
+
+const hasClang = spawnSync("clang-14", ["--version"]).status === 0;
+test(
+  "features - the committed kernel is what build.sh makes of features_kernel.c",
+  {
+    skip: !hasClang &&
+      "clang-14 is not installed (apt-get install clang-14 lld-14)",
+  },
+  () => {
+    const dir = mkdtempSync(`${tmpdir()}/beatsight-kernel-`);
+    try {
+      const build = fileURLToPath(
+        new URL("./kernel/build.sh", import.meta.url),
+      );
+      const res = spawnSync("bash", [build], {
+        env: { ...process.env, OUT: `${dir}/k.wasm` },
+        encoding: "utf8",
+      });
+      assert.equal(res.status, 0, res.stderr);
+      const committed = readFileSync(
+        new URL("./kernel/features_kernel.wasm", import.meta.url),
+      );
+      assert.ok(
+        readFileSync(`${dir}/k.wasm`).equals(committed),
+        "rebuild features_kernel.wasm with kernel/build.sh",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
