@@ -46,7 +46,7 @@ def main(name: str, cache: str) -> None:
     bench = _load(f"{cache}/bench.json")
     timings = [l.split("\t") for l in open(f"{cache}/timings.tsv").read().splitlines()] \
         if os.path.exists(f"{cache}/timings.tsv") else []
-    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "val", "test")}
+    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "kitmix", "val", "test")}
     size = os.path.getsize(os.path.join(MODELS, entry["file"]))
     train_src = sorted({s.name for s in drum_sources() if s.split == "train"})
     lines = [
@@ -75,7 +75,9 @@ def main(name: str, cache: str) -> None:
         "- Drums rendered with fluidsynth from GM soundfonts (bank 128 kits 0, 8, 16, 24, 25, 32, 40), the AVL drum",
         "  kits (avldrums.lv2 soundfonts), hydrogen kits through our velocity-layer sampler (`data/sampler.py`), and",
         "  (split `synth`) procedural kits (`data/synth_kit.py`): a new random kit per track (tunings, decays, noise",
-        "  colours, click, drive), so the model hears far more drum timbres than the sampled kits offer.",
+        "  colours, click, drive), so the model hears far more drum timbres than the sampled kits offer; and (split",
+        "  `kitmix`) tracks whose lane groups (kick, snare, hi-hats, toms, cymbals) each draw their own training",
+        "  source, so every instrument is heard next to many others rather than inside its own kit only.",
         "- Accompaniment (bass, keys, guitar, strings, pads) from the same split's soundfonts following the chords and",
         "  tempo; about 30 % of tracks drum-only; drum-to-accompaniment level -8..+12 dB.",
         "- Augmentation (`data/augment.py`): EQ, compression, generated-IR reverb, distortion, noise, MP3/AAC round",
@@ -112,7 +114,7 @@ def main(name: str, cache: str) -> None:
                   f"{hist['args']['threads']} threads), crops {hist['args']['crop']} frames x batch "
                   f"{hist['args']['batch']}, AdamW, lr {hist['args']['lr']} with warm-up and cosine decay, weighted BCE, targets widened "
                   "+-1 frame (0.5), seed " + str(hist["args"]["seed"]) + ".",
-                  f"- Best validation epoch {best['epoch']} (quick picker at 0.5): "
+                  f"- Best validation epoch {best['epoch']} (quick picker, each label at its best threshold): "
                   + ", ".join(f"{k} {v:.3f}" for k, v in best["val"].items()) + "."]
     if timings:
         lines += ["", "## Step times of the last run.sh (seconds, this 2-core machine shared with other work)", "",
