@@ -8,15 +8,19 @@ import type { BsmMap } from "../contracts/bsm.ts";
 import { trackBeats } from "../pipeline/beats.ts";
 import { DECODE_SAMPLE_RATE, decodeAudioStream } from "../pipeline/decode.ts";
 import { buildBsm } from "../pipeline/package.ts";
-import { lanePeaksFromThresholds, quantizeNotes } from "../pipeline/quantize.ts";
+import {
+  lanePeaksFromThresholds,
+  quantizeNotes,
+} from "../pipeline/quantize.ts";
 import { loadTranscriber, type Transcriber } from "../pipeline/transcribe.ts";
 import { BadInputError } from "../pipeline/types.ts";
 
-const USAGE = "usage: deno task transcribe <audio-file>  (prints a .bsm drum map as JSON on stdout)";
+const USAGE =
+  "usage: deno task transcribe <audio-file>  (prints a .bsm drum map as JSON on stdout)";
 
 /**
  * Drafts the .bsm map of the audio file at `path` (decode -> transcribe -> beats -> quantize -> package). The front
- * end and the model run on the decoded chunks while the decoder, in its own process, decodes the rest.
+ * end runs on the decoded chunks while ffmpeg, in its own process, decodes the rest.
  */
 export async function transcribeFile(
   path: string,
@@ -24,11 +28,12 @@ export async function transcribeFile(
 ): Promise<BsmMap> {
   const t = transcriber ?? (await loadTranscriber());
   const sampleRate = DECODE_SAMPLE_RATE;
-  const { act, samples } = await t.transcribeStream(
-    decodeAudioStream(path, { sampleRate }),
-    sampleRate,
-  );
-  const durationSec = samples / sampleRate;
+  const stream = t.featureStream(sampleRate);
+  for await (const chunk of decodeAudioStream(path, { sampleRate })) {
+    stream.push(chunk);
+  }
+  const durationSec = stream.samples / sampleRate;
+  const act = await t.transcribeFeatures(stream.finish());
   const beats = trackBeats(act);
   const { notes } = quantizeNotes(act, beats.beats, {
     lanePeaks: lanePeaksFromThresholds(t.model.thresholds),
@@ -51,7 +56,11 @@ async function main(args: string[]): Promise<number> {
     const map = await transcribeFile(args[0]);
     process.stdout.write(JSON.stringify(map) + "\n");
     console.error(
-      `transcribed ${args[0]}: ${map.notes.length} notes, ${map.tempo.bpm} bpm in ${Date.now() - started} ms`,
+      `transcribed ${
+        args[0]
+      }: ${map.notes.length} notes, ${map.tempo.bpm} bpm in ${
+        Date.now() - started
+      } ms`,
     );
     return 0;
   } catch (e) {

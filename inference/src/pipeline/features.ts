@@ -71,7 +71,9 @@ export function melFilterbank(cfg: FrontendConfig): Float32Array[] {
       k <= Math.min(bins - 1, Math.floor(right));
       k++
     ) {
-      w[k] = k <= centre ? (k - left) / (centre - left) : (right - k) / (right - centre);
+      w[k] = k <= centre
+        ? (k - left) / (centre - left)
+        : (right - k) / (right - centre);
       sum += w[k];
     }
     if (sum === 0) w[Math.min(bins - 1, Math.round(centre))] = sum = 1;
@@ -133,7 +135,9 @@ export class FeatureStream {
     );
     this.scale = 4 / n;
     this.held = n / 2; // the zeros before the signal (the kernel's memory starts zeroed)
-    const frames = opts.expectedSamples === undefined ? 1024 : frameCount(opts.expectedSamples, cfg.hopSize);
+    const frames = opts.expectedSamples === undefined
+      ? 1024
+      : frameCount(opts.expectedSamples, cfg.hopSize);
     this.data = new Float32Array(frames * cfg.bands);
   }
 
@@ -145,11 +149,6 @@ export class FeatureStream {
   /** Frames computed so far. */
   get frames(): number {
     return this.next;
-  }
-
-  /** The frames computed so far, row-major `frames x bands` (a view, valid until the next `push`). */
-  computed(): Float32Array {
-    return this.data.subarray(0, this.next * this.bands);
   }
 
   /** Appends `chunk` to the signal and computes the frames it completes. */
@@ -177,7 +176,9 @@ export class FeatureStream {
     this.kernel.pcm.fill(0, this.held, end);
     this.held = Math.max(this.held, end);
     this.computeReady();
-    const data = this.data.length === frames * bands ? this.data : this.data.slice(0, frames * bands);
+    const data = this.data.length === frames * bands
+      ? this.data
+      : this.data.slice(0, frames * bands);
     return { data, frames, bands };
   }
 
@@ -185,7 +186,9 @@ export class FeatureStream {
   private computeReady(): void {
     const { hopSize: hop, frameSize: n, bands, logMul } = this.cfg;
     const first = this.next * hop - this.staged;
-    const count = first + n <= this.held ? Math.floor((this.held - n - first) / hop) + 1 : 0;
+    const count = first + n <= this.held
+      ? Math.floor((this.held - n - first) / hop) + 1
+      : 0;
     if (count > 0) {
       const sums = this.kernel.bandSums(first, count);
       const row = this.next * bands;

@@ -11,7 +11,12 @@ import { z } from "zod";
 import type { JobMessage } from "../contracts/job_message.ts";
 import { encodeActivations } from "./activations_io.ts";
 import { readDecoded } from "./decode.ts";
-import { computeFeatures, type Features, FeatureStream } from "./features.ts";
+import {
+  computeFeatures,
+  type Features,
+  FeatureStream,
+  type FeatureStreamOptions,
+} from "./features.ts";
 import type { Activations, Stage } from "./types.ts";
 
 /** Where the shipped models and `manifest.json` live. */
@@ -75,16 +80,11 @@ export interface Transcriber {
   /** Activations of mono `samples` at `sampleRate` [Hz] (must equal the model's front-end rate). */
   transcribe(samples: Float32Array, sampleRate: number): Promise<Activations>;
   /**
-   * Activations of mono audio at `sampleRate` [Hz] that arrives in chunks, e.g. from `decodeAudioStream` while the
-   * decoder is still decoding: the front end runs on each chunk, and the model on each block of frames as soon as
-   * the block and its context are in, so most of the model runs before the last chunk arrives. The same
-   * activations as `transcribe` of the whole signal; `samples` is how many arrived.
+   * The model's front end over audio at `sampleRate` [Hz] (must equal the model's front-end rate) that arrives in
+   * chunks, e.g. while it is still being decoded; hand its `finish()` to {@link Transcriber.transcribeFeatures}.
    */
-  transcribeStream(
-    chunks: AsyncIterable<Float32Array>,
-    sampleRate: number,
-  ): Promise<{ act: Activations; samples: number }>;
-  /** Activations of `features` from this model's front end (features.ts), the same as `transcribe`'s. */
+  featureStream(sampleRate: number, opts?: FeatureStreamOptions): FeatureStream;
+  /** Activations of `features` from this model's front end (`featureStream`), the same as `transcribe`'s. */
   transcribeFeatures(features: Features): Promise<Activations>;
 }
 
@@ -155,91 +155,44 @@ export async function loadTranscriber(
       );
     }
   };
-  const checkBands = (bands: number) => {
-    if (bands !== model.frontend.bands) {
-      throw new RangeError(
-        `${model.name} needs ${model.frontend.bands} feature bands, got ${bands}`,
-      );
-    }
-  };
-  const labels = model.labels.length;
-  /** The model over feature frames [from, to) of row-major `data`. */
-  const run = async (data: Float32Array, from: number, to: number) => {
-    const { bands } = model.frontend;
-    const input = new ort.Tensor(
-      "float32",
-      data.subarray(from * bands, to * bands),
-      [1, to - from, bands],
-    );
-    const out = await session.run({ [session.inputNames[0]]: input });
-    return out[session.outputNames[0]].data as Float32Array;
-  };
-  const chunk = opts.chunkFrames ?? CHUNK_FRAMES;
-  // read at each use, like the rest of the entry: the model's receptive field
-  const context = () => model.contextFrames ?? 0;
-  /** Whether `frames` run in blocks of `chunk` output frames with context either side (else in one go). */
-  const blocked = (frames: number) =>
-    model.contextFrames !== undefined && frames > chunk + 2 * context();
-  /** Output frames [start, start + chunk) of `frames`, from the block with its context either side. */
-  const runBlock = async (
-    data: Float32Array,
-    frames: number,
-    start: number,
-  ) => {
-    const end = Math.min(frames, start + chunk);
-    const from = Math.max(0, start - context()),
-      to = Math.min(frames, end + context());
-    const act = await run(data, from, to);
-    return act.slice((start - from) * labels, (end - from) * labels);
-  };
-  const activations = (data: Float32Array, frames: number): Activations => ({
-    data,
-    frames,
-    fps: model.fps,
-    labels: model.labels,
-  });
   const transcribeFeatures = async (f: Features): Promise<Activations> => {
-    checkBands(f.bands);
-    if (!blocked(f.frames)) {
-      return activations(
-        new Float32Array(await run(f.data, 0, f.frames)),
-        f.frames,
+    if (f.bands !== model.frontend.bands) {
+      throw new RangeError(
+        `${model.name} needs ${model.frontend.bands} feature bands, got ${f.bands}`,
       );
     }
-    const data = new Float32Array(f.frames * labels);
+    const run = async (from: number, to: number) => {
+      const input = new ort.Tensor(
+        "float32",
+        f.data.subarray(from * f.bands, to * f.bands),
+        [1, to - from, f.bands],
+      );
+      const out = await session.run({ [session.inputNames[0]]: input });
+      return out[session.outputNames[0]].data as Float32Array;
+    };
+    const context = model.contextFrames,
+      chunk = opts.chunkFrames ?? CHUNK_FRAMES;
+    if (context === undefined || f.frames <= chunk + 2 * context) {
+      return {
+        data: new Float32Array(await run(0, f.frames)),
+        frames: f.frames,
+        fps: model.fps,
+        labels: model.labels,
+      };
+    }
+    const labels = model.labels.length,
+      data = new Float32Array(f.frames * labels);
     for (let start = 0; start < f.frames; start += chunk) {
-      data.set(await runBlock(f.data, f.frames, start), start * labels);
+      const end = Math.min(f.frames, start + chunk);
+      const from = Math.max(0, start - context),
+        to = Math.min(f.frames, end + context);
+      const out = await run(from, to);
+      data.set(
+        out.subarray((start - from) * labels, (end - from) * labels),
+        start * labels,
+      );
     }
-    return activations(data, f.frames);
-  };
-  const transcribeStream = async (
-    chunks: AsyncIterable<Float32Array>,
-    sampleRate: number,
-  ) => {
-    checkRate(sampleRate);
-    const stream = new FeatureStream(model.frontend);
-    // Blocks done while streaming: a block runs once its context is in and the input is long enough to be run in
-    // blocks at all, so the result equals transcribeFeatures of the whole (the same blocks with the same context).
-    const early: Float32Array[] = [];
-    const next = () => early.length * chunk;
-    for await (const samples of chunks) {
-      stream.push(samples);
-      while (
-        blocked(stream.frames) && stream.frames >= next() + chunk + context()
-      ) {
-        early.push(await runBlock(stream.computed(), stream.frames, next()));
-      }
-    }
-    const f = stream.finish();
-    if (early.length === 0) {
-      return { act: await transcribeFeatures(f), samples: stream.samples };
-    }
-    const data = new Float32Array(f.frames * labels);
-    early.forEach((block, k) => data.set(block, k * chunk * labels));
-    for (let start = next(); start < f.frames; start += chunk) {
-      data.set(await runBlock(f.data, f.frames, start), start * labels);
-    }
-    return { act: activations(data, f.frames), samples: stream.samples };
+    return { data, frames: f.frames, fps: model.fps, labels: model.labels };
   };
   return {
     model,
@@ -248,7 +201,10 @@ export async function loadTranscriber(
       checkRate(sampleRate);
       return await transcribeFeatures(computeFeatures(samples, model.frontend));
     },
-    transcribeStream,
+    featureStream(sampleRate, opts) {
+      checkRate(sampleRate);
+      return new FeatureStream(model.frontend, opts);
+    },
     transcribeFeatures,
   };
 }

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -12,14 +17,12 @@ import {
 import { renderDrumPattern } from "../testing/synth.ts";
 import { labelColumn } from "./activations_io.ts";
 import { decodeAudio } from "./decode.ts";
-import { DEFAULT_MODEL_DIR, loadTranscriber, manifestSchema, ModelChecksumError } from "./transcribe.ts";
-
-/** `samples` in chunks of `size`, as a decoder hands them out. */
-async function* inChunks(samples: Float32Array, size: number) {
-  for (let at = 0; at < samples.length; at += size) {
-    yield samples.subarray(at, at + size);
-  }
-}
+import {
+  DEFAULT_MODEL_DIR,
+  loadTranscriber,
+  manifestSchema,
+  ModelChecksumError,
+} from "./transcribe.ts";
 
 const manifest = manifestSchema.parse(
   JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, "manifest.json"), "utf8")),
@@ -65,14 +68,15 @@ test("transcribe - onnxruntime loads the model; activations have frames x labels
   const again = await t.transcribe(samples, sampleRate);
   assert.deepEqual(again.data, act.data, "deterministic");
   await assert.rejects(t.transcribe(samples, 44100), /needs 22050 Hz audio/);
-  // the streamed path (the CLI feeds it while the decoder decodes) gives the same activations
-  const streamed = await t.transcribeStream(inChunks(samples, 4097), sampleRate);
-  assert.equal(streamed.samples, samples.length);
-  assert.deepEqual(streamed.act.data, act.data, "streamed");
-  await assert.rejects(
-    t.transcribeStream(inChunks(samples, 4097), 44100),
-    /needs 22050 Hz audio/,
-  );
+  // the streamed front end (the CLI feeds it while ffmpeg decodes) gives the same activations
+  const stream = t.featureStream(sampleRate);
+  for (let at = 0; at < samples.length; at += 4097) {
+    stream.push(samples.subarray(at, at + 4097));
+  }
+  const streamed = await t.transcribeFeatures(stream.finish());
+  assert.equal(streamed.frames, act.frames);
+  assert.deepEqual(streamed.data, act.data, "streamed features");
+  assert.throws(() => t.featureStream(44100), /needs 22050 Hz audio/);
   await assert.rejects(
     t.transcribeFeatures({ data: new Float32Array(80), frames: 2, bands: 40 }),
     /needs \d+ feature bands, got 40/,
@@ -104,10 +108,12 @@ test("transcribe - a long input runs in chunks with the model's context and give
   assert.ok(trained, "a shipped model declares its context frames");
   const groove = renderDrumPattern({ bpm: 132, bars: 5, seed: 8 });
   const { samples, sampleRate } = await decodeAudio(groove.wav);
-  const whole = await (await loadTranscriber({ modelName: trained.name, chunkFrames: 1e6 }))
-    .transcribe(samples, sampleRate);
-  const chunked = await (await loadTranscriber({ modelName: trained.name, chunkFrames: 100 }))
-    .transcribe(samples, sampleRate);
+  const whole =
+    await (await loadTranscriber({ modelName: trained.name, chunkFrames: 1e6 }))
+      .transcribe(samples, sampleRate);
+  const chunked =
+    await (await loadTranscriber({ modelName: trained.name, chunkFrames: 100 }))
+      .transcribe(samples, sampleRate);
   assert.ok(
     whole.frames > Math.max(5 * 100, 100 + 2 * trained.contextFrames!),
     `${whole.frames} frames: chunks`,
@@ -133,8 +139,4 @@ test("transcribe - a long input runs in chunks with the model's context and give
     cutWorst > 1e-3,
     `half the context changes the output (${cutWorst})`,
   );
-  // streamed, the blocks run as their frames arrive and give the chunked run's activations bit for bit
-  const blocks = await loadTranscriber({ modelName: trained.name, chunkFrames: 100 });
-  const streamed = await blocks.transcribeStream(inChunks(samples, 3000), sampleRate);
-  assert.deepEqual(streamed.act.data, chunked.data);
 });
