@@ -1,8 +1,9 @@
 /**
  * The WebAssembly kernel of the model front end (features_kernel.c, rebuilt by build.sh): windowed real FFT
- * magnitudes and mel band sums of many frames per call, about twice as fast as the same arithmetic in TypeScript
- * and equal to it bit for bit. Each kernel owns its memory, laid out once: tables, scratch, a staging buffer the
- * caller writes samples into, and the output.
+ * magnitudes and mel band sums of many frames per call, equal bit for bit to the same arithmetic in TypeScript and
+ * faster (front end of 4 minutes of audio on this 2-core machine: 334-356 -> 271-274 ms under Deno, 501-525 ->
+ * 157-239 ms under Node). Each kernel owns its memory, laid out once: tables, scratch, a staging buffer the caller
+ * writes samples into, and the output.
  */
 import { readFileSync } from "node:fs";
 
