@@ -227,7 +227,10 @@ def main() -> None:
         if score > best:
             best = score
             torch.save(ckpt, args.out)
-        if (time.time() - t_train) / 60 > args.minutes:
+        # stop when another epoch would not fit: the learning rate anneals to 0 at the budget, so an epoch past it
+        # would only cost time
+        elapsed = time.time() - t_train
+        if (elapsed + elapsed / (epoch + 1)) / 60 > args.minutes:
             print("time budget reached", file=sys.stderr)
             break
     json.dump({"best_score": best, "history": history, "minutes": (time.time() - t0) / 60, "args": vars(args)},
