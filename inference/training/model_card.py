@@ -136,7 +136,10 @@ def main(name: str, cache: str) -> None:
                                                            for k, v in bench["medianMs"].items()) + ".",
                   f"- peak memory (VmHWM) {bench['peakRssMiB']} MiB."]
     lines += ["", "## Limits", "- Judged here only on synthetic renders; real recordings differ (room sound, bleed,",
-              "  mixing). The held-out kits measure generalisation to unseen samples, not to real mixes.", ""]
+              "  mixing). The held-out kits measure generalisation to unseen samples, not to real mixes.",
+              "- Downbeats: the network sees about +-1.5 s, less than a slow bar, so where a groove repeats every half bar",
+              "  beat 1 and beat 3 look alike to it and a whole song's bars can come out shifted by two beats (see",
+              "  inference/training/README.md).", ""]
     open(os.path.join(MODELS, "MODEL_CARD.md"), "w").write("\n".join(lines))
 
 
