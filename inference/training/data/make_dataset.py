@@ -2,7 +2,7 @@
 front-end features and labels. Usage: python3 -m data.make_dataset SPLIT N_TRACKS SEED OUT_DIR [DURATION_SEC]
 
 Per track it writes OUT_DIR/NNNN.npz (features float16 [frames, bands], onset times/lanes/velocities, beats,
-downbeats). For 'val' and 'test' it also writes NNNN.wav (16-bit, 22050 Hz mono) and NNNN.json (the labels as the
+downbeats). For 'val', 'bars' and 'test' it also writes NNNN.wav (16-bit, 22050 Hz mono) and NNNN.json (the labels as the
 TypeScript evaluation reads them)."""
 from __future__ import annotations
 
@@ -167,9 +167,9 @@ def _render_accomp(plan) -> list[np.ndarray | None]:
 
 
 def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, drum_only_p: float = 0.3) -> None:
-    """Writes `n` tracks of `split` ('train', 'val', 'test', 'synth': training tracks played by procedural kits, or
-    'kitmix': training tracks whose lane groups are each played by another training source) to `out_dir`, fixed
-    by `seed`."""
+    """Writes `n` tracks of `split` ('train', 'val', 'test', 'synth': training tracks played by procedural kits,
+    'kitmix': training tracks whose lane groups are each played by another training source, or 'bars': training
+    kits like 'val', the tracks the downbeat stage is fitted on) to `out_dir`, fixed by `seed`."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)
@@ -190,7 +190,7 @@ def _write_chunk(job) -> list[dict]:
     """Renders, augments and writes one chunk of tracks; returns their index entries."""
     split, plan, first, out_dir = job
     meta: list[dict] = []
-    drums = _render_drums(plan, vary=split in ("train", "synth", "kitmix"))
+    drums = _render_drums(plan, vary=split in ("train", "synth", "kitmix", "bars"))
     accomp = _render_accomp(plan)
     for j, ((rng, perf, parts, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
         i = first + j
@@ -208,7 +208,7 @@ def _write_chunk(job) -> list[dict]:
         info = {"id": f"{i:04d}", "style": perf.style, "meter": perf.meter, "bpm": perf.bpm / r, "source": source_name(parts),
                 "accompaniment": acc[0].split("/")[-1] if acc else None, "durationSec": len(x) / SR}
         meta.append(info)
-        if split in ("val", "test"):
+        if split in ("val", "bars", "test"):
             wavfile.write(f"{out_dir}/{i:04d}.wav", SR, (np.clip(x, -1, 1) * 32767).astype(np.int16))
             doc = {**info, "notes": [{"time": t, "lane": l, "velocity": v} for t, l, v in labels],
                    "beats": beats, "downbeats": downbeats}

@@ -105,6 +105,13 @@ class KitMix(unittest.TestCase):
             self.assertGreater(float(np.abs(audio).max()), 0.5 * 10 ** (-6 / 20) - 1e-6)
 
 
+class BarsSplit(unittest.TestCase):
+    def test_bars_split_plays_training_kits_with_other_performances_than_val(self) -> None:
+        bars, val = _plan("bars", 12, 6, 8.0, 0.3), _plan("val", 12, 2, 8.0, 0.3)
+        self.assertTrue(all(src.split == "train" for _, _, parts, _ in bars for src, _ in parts))
+        self.assertNotEqual([p.hits for _, p, _, _ in bars], [p.hits for _, p, _, _ in val])
+
+
 class ProceduralKit(unittest.TestCase):
     SR = 22050
 
