@@ -109,7 +109,7 @@ try {
     const t1 = performance.now();
     const act = await transcriber.transcribeFeatures(features);
     const t2 = performance.now();
-    const beats = trackBeats(act);
+    const beats = trackBeats(act, { bars: transcriber.bars });
     const t3 = performance.now();
     durationSec = stream.samples / DECODE_SAMPLE_RATE;
     const q = quantizeNotes(act, beats.beats, { lanePeaks: lanePeaksFromThresholds(transcriber.model.thresholds) });

@@ -34,7 +34,7 @@ export async function transcribeFile(
   }
   const durationSec = stream.samples / sampleRate;
   const act = await t.transcribeFeatures(stream.finish());
-  const beats = trackBeats(act);
+  const beats = trackBeats(act, { bars: t.bars });
   const { notes } = quantizeNotes(act, beats.beats, {
     lanePeaks: lanePeaksFromThresholds(t.model.thresholds),
   });

@@ -7,12 +7,15 @@
  *   --baseline NAME   also score NAME and compare
  *   --tune            first tune --model's per-lane peak thresholds on the validation split (training kits,
  *                     other seeds) and store them in its manifest entry
+ *   --fit-bars        first fit --model's downbeat stage on the `bars` split (training kits, another seed;
+ *                     rendered when missing) and store it next to the model (`<model>.bars.json`)
  *   --promote         make --model the manifest default when it beats --baseline (mean F of kick, snare,
  *                     hi-hat (all) and beats)
  *   --split test|val  which set to score (default test)
  *   --dir DIR         score the set in DIR instead
  *   --json FILE       also write the reports as JSON
- * Env: MODEL_DIR (models folder, default inference/models), PYTHON, VAL_TRACKS / TEST_TRACKS (render sizes).
+ * Env: MODEL_DIR (models folder, default inference/models), PYTHON, VAL_TRACKS / TEST_TRACKS / BARS_TRACKS
+ * (render sizes).
  */
 import { writeFile } from "node:fs/promises";
 import process from "node:process";
@@ -36,8 +39,10 @@ import {
   readManifest,
   readThresholds,
   setDefaultModel,
+  writeBarModel,
   writeThresholds,
 } from "./manifest_io.ts";
+import { fitBarModel } from "./fit_bars.ts";
 
 /** Activations of every track of a set with one model (decode -> front end -> ONNX, as in production). */
 export async function activationsOf(
@@ -68,7 +73,7 @@ async function scoreModel(
   const thresholds = await readThresholds(modelDir, name);
   const acts = await activationsOf(t, tracks);
   return summarize(
-    acts.map((act, i) => scoreTrack(act, tracks[i].truth, thresholds)),
+    acts.map((act, i) => scoreTrack(act, tracks[i].truth, thresholds, t.bars)),
   );
 }
 
@@ -78,6 +83,7 @@ async function main(): Promise<number> {
       model: { type: "string" },
       baseline: { type: "string" },
       tune: { type: "boolean", default: false },
+      "fit-bars": { type: "boolean", default: false },
       promote: { type: "boolean", default: false },
       split: { type: "string", default: "test" },
       dir: { type: "string" },
@@ -107,6 +113,18 @@ async function main(): Promise<number> {
       `tuned thresholds of ${name} on ${val.length} validation tracks: ${
         JSON.stringify(thresholds)
       }`,
+    );
+  }
+  if (values["fit-bars"]) {
+    const set = await loadSet(splitDir("bars"), { render: "bars" });
+    const acts = await activationsOf(
+      await loadTranscriber({ modelDir, modelName: name }),
+      set,
+    );
+    const bars = fitBarModel(acts, set.map((s) => s.truth));
+    await writeBarModel(modelDir, name, bars);
+    console.error(
+      `fitted the downbeat stage of ${name} on ${set.length} tracks (${bars.weights.length} weights)`,
     );
   }
   const split = values.split as Split;

@@ -5,6 +5,7 @@
  */
 import { HIHAT_LANES, LANES } from "../contracts/bsm.ts";
 import { labelColumn } from "../pipeline/activations_io.ts";
+import type { BarModel } from "../pipeline/bars.ts";
 import { MAX_BPM, MIN_BPM, trackBeats } from "../pipeline/beats.ts";
 import { pickPeaks } from "../pipeline/peaks.ts";
 import {
@@ -47,8 +48,9 @@ export function scoreTrack(
   act: Activations,
   truth: TrackTruth,
   thresholds: Thresholds = {},
+  bars?: BarModel,
 ): TrackScore {
-  const beats = trackBeats(act);
+  const beats = trackBeats(act, { bars });
   const { notes } = quantizeNotes(act, beats.beats, {
     lanePeaks: lanePeaksFromThresholds(thresholds),
   });

@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { z } from "zod";
+import type { BarModel } from "../pipeline/bars.ts";
 import type { Thresholds } from "./evaluate.ts";
 
 const rawManifestSchema = z.looseObject({
@@ -60,6 +61,22 @@ export async function writeThresholds(
 ): Promise<void> {
   const m = await readManifest(modelDir);
   entry(m, name).thresholds = thresholds;
+  await write(modelDir, m);
+}
+
+/** Writes `bars` next to the model as `<name>.bars.json` and names that file in the entry of `name`. */
+export async function writeBarModel(
+  modelDir: string,
+  name: string,
+  bars: BarModel,
+): Promise<void> {
+  const m = await readManifest(modelDir);
+  const file = `${name}.bars.json`;
+  await writeFile(
+    `${modelDir.replace(/\/$/, "")}/${file}`,
+    JSON.stringify(bars) + "\n",
+  );
+  entry(m, name).bars = file;
   await write(modelDir, m);
 }
 

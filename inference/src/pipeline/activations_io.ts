@@ -4,6 +4,7 @@
  * `frames * labels.length` little-endian float32 values (row-major frames x labels).
  */
 import { z } from "zod";
+import { type BarModel, barModelSchema } from "./bars.ts";
 import type { Activations } from "./types.ts";
 
 /** Where the activations came from, carried so later stages can report it. */
@@ -13,6 +14,8 @@ export interface ActivationsMeta {
   durationSec: number;
   /** The model's tuned per-lane peak thresholds, so the quantize stage picks notes the way the model was tuned. */
   thresholds?: Record<string, number>;
+  /** The model's downbeat stage, so the beats stage finds bars the way the model was fitted. */
+  bars?: BarModel;
 }
 
 const headerSchema = z.object({
@@ -23,6 +26,7 @@ const headerSchema = z.object({
     model: z.object({ name: z.string().min(1), version: z.string().min(1) }),
     durationSec: z.number().positive(),
     thresholds: z.record(z.string(), z.number()).optional(),
+    bars: barModelSchema.optional(),
   }),
 });
 

@@ -2,12 +2,14 @@
  * Beats stage: a beat tracker after madmom's DBNBeatTrackingProcessor (Krebs, Böck & Widmer 2015). The hidden
  * state is (beat interval, position inside the beat); the position advances one frame per frame, and at the end
  * of a beat the interval may change with probability exp(-lambda * |ratio - 1|), so the path follows tempo
- * changes. Viterbi decoding over the `beat` activation (or the summed onset activations) gives the beats; the
- * meter (4, 3, 5 or 7 beats per bar) and its phase come from the downbeat (else kick) activation on each beat.
+ * changes. Viterbi decoding over the `beat` activation (or the summed onset activations) gives the beats. Bars
+ * come from the model's downbeat stage (bars.ts) where it has one; else the meter (4, 3, 5 or 7 beats per bar)
+ * and its phase come from the downbeat (else kick) activation on each beat.
  */
 import { z } from "zod";
 import type { JobMessage } from "../contracts/job_message.ts";
 import { decodeActivations, labelColumn } from "./activations_io.ts";
+import { type BarModel, decodeBars, downbeatProbabilities } from "./bars.ts";
 import { transcribeKey } from "./transcribe.ts";
 import type { Activations, Stage } from "./types.ts";
 
@@ -31,6 +33,11 @@ export interface BeatOptions {
   neutralActivation?: number;
   /** Frames before the first / after the last activation above this are not tracked, default 0.3. */
   threshold?: number;
+  /**
+   * The transcription model's fitted downbeat stage (its `<model>.bars.json`): bars and meter then come from it
+   * ({@link decodeBars}); without one, from the accents on the beats ({@link chooseMeter}).
+   */
+  bars?: BarModel;
 }
 
 export interface BeatResult {
@@ -146,7 +153,7 @@ function newBeats(
 function viterbiBeatRanges(
   act: Float32Array,
   fps: number,
-  o: Required<BeatOptions>,
+  o: Required<Omit<BeatOptions, "bars">>,
 ): [number, number][] {
   const minI = Math.max(1, Math.floor((60 * fps) / o.maxBpm));
   const maxI = Math.ceil((60 * fps) / o.minBpm);
@@ -333,11 +340,28 @@ export function trackBeats(
   });
   const beats = frames.map((f) => f / act.fps);
   const bpm = medianTempo(beats);
+  if (o.bars && frames.length > 0) {
+    const bars = decodeBars(downbeatProbabilities(act, frames, o.bars), o.bars);
+    const downbeats = beats.filter((_, k) => bars.positions[k] === 0);
+    return {
+      beats,
+      downbeats,
+      bpm,
+      timeSignature: [mostCommon(bars.meters), 4],
+    };
+  }
   const { beatsPerBar, phase } = chooseMeter(beatAccents(act, frames));
   const downbeats = beats.filter((_, k) =>
     k >= phase && (k - phase) % beatsPerBar === 0
   );
   return { beats, downbeats, bpm, timeSignature: [beatsPerBar, 4] };
+}
+
+/** The value most beats have (the map holds one time signature; bars of other meters keep their downbeats). */
+function mostCommon(values: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
 }
 
 /** Artifact key of the beats stage. */
@@ -354,7 +378,7 @@ export function createBeatsStage(opts: BeatOptions = {}): Stage {
       const act = decodeActivations(
         await ctx.store.get(ctx.outputs.transcribe ?? transcribeKey(ctx.job)),
       );
-      const result = trackBeats(act, opts);
+      const result = trackBeats(act, { bars: act.meta.bars, ...opts });
       await ctx.store.put(
         beatsKey(ctx.job),
         new TextEncoder().encode(JSON.stringify(result)),

@@ -10,6 +10,7 @@ import * as ort from "onnxruntime-node";
 import { z } from "zod";
 import type { JobMessage } from "../contracts/job_message.ts";
 import { encodeActivations } from "./activations_io.ts";
+import { type BarModel, barModelSchema } from "./bars.ts";
 import { readDecoded } from "./decode.ts";
 import {
   computeFeatures,
@@ -50,6 +51,8 @@ export const modelEntrySchema = z.object({
    * run in chunks with this much context: the same activations with a fraction of the memory.
    */
   contextFrames: z.number().int().nonnegative().optional(),
+  /** File (next to the model) of the downbeat stage fitted on this model's activations (pipeline/bars.ts). */
+  bars: z.string().min(1).optional(),
 });
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 
@@ -75,6 +78,8 @@ export const CHUNK_FRAMES = 4096;
 
 export interface Transcriber {
   model: ModelEntry;
+  /** The model's downbeat stage, when the manifest names one. */
+  bars?: BarModel;
   /** The execution providers the session was created with. */
   executionProviders: string[];
   /** Activations of mono `samples` at `sampleRate` [Hz] (must equal the model's front-end rate). */
@@ -132,6 +137,21 @@ async function createSession(
   };
 }
 
+/** Reads and validates a fitted downbeat stage (`<model>.bars.json`). */
+async function readBarModel(path: string): Promise<BarModel> {
+  const parsed = barModelSchema.safeParse(
+    JSON.parse(await readFile(path, "utf8")),
+  );
+  if (!parsed.success) {
+    throw new Error(
+      `${path} is not a valid bar model: ${
+        parsed.error.issues.map((i) => i.message).join("; ")
+      }`,
+    );
+  }
+  return parsed.data;
+}
+
 /** Reads the manifest, verifies the model's sha256 and creates its onnxruntime session once. */
 export async function loadTranscriber(
   opts: TranscriberOptions = {},
@@ -158,6 +178,9 @@ export async function loadTranscriber(
       `Model file ${file} has sha256 ${sha}, the manifest says ${model.sha256}; rebuild or restore it`,
     );
   }
+  const bars = model.bars
+    ? await readBarModel(`${dir.replace(/\/$/, "")}/${model.bars}`)
+    : undefined;
   const { session, eps } = await createSession(bytes);
   const checkRate = (sampleRate: number) => {
     if (sampleRate !== model.frontend.sampleRate) {
@@ -207,6 +230,7 @@ export async function loadTranscriber(
   };
   return {
     model,
+    bars,
     executionProviders: eps,
     async transcribe(samples, sampleRate) {
       checkRate(sampleRate);
@@ -240,6 +264,7 @@ export function createTranscribeStage(transcriber: Transcriber): Stage {
         },
         durationSec: samples.length / sampleRate,
         thresholds: transcriber.model.thresholds,
+        bars: transcriber.bars,
       };
       await ctx.store.put(
         transcribeKey(ctx.job),
