@@ -46,7 +46,7 @@ def main(name: str, cache: str) -> None:
     bench = _load(f"{cache}/bench.json")
     timings = [l.split("\t") for l in open(f"{cache}/timings.tsv").read().splitlines()] \
         if os.path.exists(f"{cache}/timings.tsv") else []
-    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "kitmix", "val", "test")}
+    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "kitmix", "val", "bars", "test")}
     size = os.path.getsize(os.path.join(MODELS, entry["file"]))
     train_src = sorted({s.name for s in drum_sources() if s.split == "train"})
     lines = [
@@ -65,6 +65,10 @@ def main(name: str, cache: str) -> None:
         f"- ONNX opset 13, dynamic time axis, {size / 1024:.0f} KiB, sha256 `{entry['sha256']}`.",
         f"- Per-lane peak thresholds (tuned on the validation split, stored in the manifest entry `thresholds`): "
         f"`{json.dumps(entry.get('thresholds', {}))}`.",
+        *([f"- Downbeat stage `{entry['bars']}` (`inference/src/pipeline/bars.ts`): a logistic model over each beat's "
+           "activations and the fills before it, +-8 beats around it, fitted on the `bars` split (training kits, "
+           "another seed) and decoded into bars and meter by a Viterbi pass over (beats per bar, position)."]
+          if entry.get("bars") else []),
         f"- Manifest default: `{manifest['default']}`.",
         "",
         "## Data (all generated here, nothing downloaded)",
@@ -137,9 +141,10 @@ def main(name: str, cache: str) -> None:
                   f"- peak memory (VmHWM) {bench['peakRssMiB']} MiB."]
     lines += ["", "## Limits", "- Judged here only on synthetic renders; real recordings differ (room sound, bleed,",
               "  mixing). The held-out kits measure generalisation to unseen samples, not to real mixes.",
-              "- Downbeats: the network sees about +-1.5 s, less than a slow bar, so where a groove repeats every half bar",
-              "  beat 1 and beat 3 look alike to it and a whole song's bars can come out shifted by two beats (see",
-              "  inference/training/README.md).", ""]
+              "- Downbeats: the network sees about +-1.5 s, less than a slow bar, so beat 1 and beat 3 of a groove that",
+              "  repeats every half bar look alike to it; the downbeat stage reads +-8 beats (fills, crashes), but a song",
+              "  with neither can still come out shifted by two beats, and 6/8 (two beats per bar) mostly reads as four",
+              "  (see inference/training/README.md).", ""]
     open(os.path.join(MODELS, "MODEL_CARD.md"), "w").write("\n".join(lines))
 
 

@@ -12,6 +12,7 @@
 #   KITMIX_TRACKS  training tracks whose lane groups each draw another training source (default 1200)
 #   VAL_TRACKS     validation tracks (training kits)       (default 48)
 #   TEST_TRACKS    held-out test tracks (held-out kits)    (default 64)
+#   BARS_TRACKS    tracks the downbeat stage is fitted on (training kits) (default 600)
 #   TRACK_SEC      seconds per generated track             (default 24)
 #   EPOCHS         epochs of the second stage              (default 14; the first stage trains 16)
 #   TRAIN_MINUTES  wall-time cap of the second stage [min] (default 105; the first stage's is 85)
@@ -34,6 +35,7 @@ SYNTH_TRACKS="${SYNTH_TRACKS:-800}"
 KITMIX_TRACKS="${KITMIX_TRACKS:-1200}"
 VAL_TRACKS="${VAL_TRACKS:-48}"
 TEST_TRACKS="${TEST_TRACKS:-64}"
+BARS_TRACKS="${BARS_TRACKS:-600}"
 TRACK_SEC="${TRACK_SEC:-24}"
 EPOCHS="${EPOCHS:-14}"
 TRAIN_MINUTES="${TRAIN_MINUTES:-105}"
@@ -82,6 +84,7 @@ step data_synth gen synth "$SYNTH_TRACKS" 4
 step data_kitmix gen kitmix "$KITMIX_TRACKS" 5
 step data_val gen val "$VAL_TRACKS" 2
 step data_test gen test "$TEST_TRACKS" 3
+step data_bars gen bars "$BARS_TRACKS" 6
 train_stage() {  # train_stage NAME VERSION SEED EPOCHS MINUTES LR EQ [train.py options...]: train, export, check
   local name="$1" version="$2" seed="$3" epochs="$4" minutes="$5" lr="$6" eq="$7"
   shift 7
@@ -95,10 +98,12 @@ if [ "${FRESH:-0}" = 1 ] || [ ! -f "$REPO/inference/models/$BASE_NAME.onnx" ]; t
 fi
 train_stage "$MODEL_NAME" "$MODEL_VERSION" 2345 "$EPOCHS" "$TRAIN_MINUTES" "$LR" "$EQ" \
   --init "$REPO/inference/models/$BASE_NAME.onnx" --ghost-weight "$GHOST_WEIGHT"
-# thresholds are tuned on the validation split (training kits), then the held-out test set is scored next to the
-# first stage's model; the new model becomes the manifest default only when it beats it
-step evaluate bash -c "cd '$REPO' && VAL_TRACKS=$VAL_TRACKS TEST_TRACKS=$TEST_TRACKS deno run -A inference/src/eval/eval_transcription.ts \
-  --model '$MODEL_NAME' --baseline '$BASE_NAME' --tune --promote --json '$CACHE/eval_test.json'"
+# thresholds are tuned on the validation split (training kits) and the downbeat stage is fitted on the bars split
+# (training kits, another seed), then the held-out test set is scored next to the first stage's model; the new
+# model becomes the manifest default only when it beats it
+step evaluate bash -c "cd '$REPO' && VAL_TRACKS=$VAL_TRACKS TEST_TRACKS=$TEST_TRACKS BARS_TRACKS=$BARS_TRACKS \
+  deno run -A inference/src/eval/eval_transcription.ts --model '$MODEL_NAME' --baseline '$BASE_NAME' --tune --fit-bars \
+  --promote --json '$CACHE/eval_test.json'"
 step bench bash -c "cd '$REPO' && deno run -A bench/transcribe.ts --json > '$CACHE/bench.json'"
 $PY model_card.py "$MODEL_NAME" "$CACHE"
 echo "done: inference/models/$MODEL_NAME.onnx, manifest entry, inference/models/MODEL_CARD.md" >&2
