@@ -2,21 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { trackBeats } from "../pipeline/beats.ts";
 import type { Activations } from "../pipeline/types.ts";
+import { prng as random } from "../testing/synth.ts";
 import type { TrackTruth } from "./dataset.ts";
 import { fitBarModel, fitLogistic, solveSpd } from "./fit_bars.ts";
 import { beatFMeasure } from "./metrics.ts";
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("fit_bars - solveSpd solves a symmetric positive definite system", () => {
   const a = Float64Array.from([4, 2, 0.4, 2, 5, 1, 0.4, 1, 3]);

@@ -62,7 +62,7 @@ export interface RenderedPattern {
 }
 
 /** mulberry32: a tiny seeded PRNG, so the rendered bytes depend only on the options. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
