@@ -21,6 +21,14 @@ def _load(path: str):
     return json.load(open(path)) if os.path.exists(path) else None
 
 
+def _source_table(by_source: dict) -> list[str]:
+    rows = ["| source | tracks | kick F | snare F | hi-hat (all) F | beat F | downbeat F |", "|---|---|---|---|---|---|---|"]
+    for source, r in by_source.items():
+        rows.append(f"| {source} | {r['tracks']} | {r['lanes']['kick']['f']:.3f} | {r['lanes']['snare']['f']:.3f} | "
+                    f"{r['lanes']['hihat_all']['f']:.3f} | {r['beatF']:.3f} | {r['downbeatF']:.3f} |")
+    return rows
+
+
 def _eval_table(ev: dict, name: str, baseline: str) -> list[str]:
     a, b = ev["reports"][name], ev["reports"].get(baseline)
     rows = [f"| lane | F ({name}) | P | R | onsets | ghost notes (vel < 50) | ghost recall | F ({baseline}) |",
@@ -128,6 +136,8 @@ def main(name: str, cache: str) -> None:
         base = next((k for k in ev["reports"] if k != name), "")
         lines += [f"{ev['reports'][name]['tracks']} tracks; onsets +-50 ms pooled over tracks; beat F +-70 ms mean"
                   " over tracks; tempo within 4 %.", ""] + _eval_table(ev, name, base)
+    if ev and ev.get("bySource", {}).get(name):
+        lines += ["", "### Per drum source (where the errors are)", ""] + _source_table(ev["bySource"][name])
     if ev:
         r = ev["reports"][name]
         got = {"kick F": r["lanes"]["kick"]["f"], "snare F": r["lanes"]["snare"]["f"],

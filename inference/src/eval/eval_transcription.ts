@@ -13,7 +13,8 @@
  *                     hi-hat (all) and beats)
  *   --split test|val  which set to score (default test)
  *   --dir DIR         score the set in DIR instead
- *   --json FILE       also write the reports as JSON
+ *   --by-source       also print each model's figures per drum source (kit / soundfont preset)
+ *   --json FILE       also write the reports (overall and per source) as JSON
  * Env: MODEL_DIR (models folder, default inference/models), PYTHON, VAL_TRACKS / TEST_TRACKS / BARS_TRACKS
  * (render sizes).
  */
@@ -30,9 +31,11 @@ import type { Activations } from "../pipeline/types.ts";
 import { type EvalTrack, loadSet, type Split, splitDir } from "./dataset.ts";
 import {
   formatReport,
+  formatSourceTable,
   type Report,
   scoreTrack,
   summarize,
+  summarizeBySource,
   tuneThresholds,
 } from "./evaluate.ts";
 import {
@@ -68,13 +71,17 @@ async function scoreModel(
   modelDir: string,
   name: string,
   tracks: EvalTrack[],
-): Promise<Report> {
+): Promise<{ report: Report; bySource: Record<string, Report> }> {
   const t = await loadTranscriber({ modelDir, modelName: name });
   const thresholds = await readThresholds(modelDir, name);
   const acts = await activationsOf(t, tracks);
-  return summarize(
-    acts.map((act, i) => scoreTrack(act, tracks[i].truth, thresholds, t.bars)),
+  const scores = acts.map((act, i) =>
+    scoreTrack(act, tracks[i].truth, thresholds, t.bars)
   );
+  return {
+    report: summarize(scores),
+    bySource: summarizeBySource(scores, tracks.map((x) => x.truth)),
+  };
 }
 
 async function main(): Promise<number> {
@@ -84,6 +91,7 @@ async function main(): Promise<number> {
       baseline: { type: "string" },
       tune: { type: "boolean", default: false },
       "fit-bars": { type: "boolean", default: false },
+      "by-source": { type: "boolean", default: false },
       promote: { type: "boolean", default: false },
       split: { type: "string", default: "test" },
       dir: { type: "string" },
@@ -132,9 +140,17 @@ async function main(): Promise<number> {
     ? await loadSet(values.dir)
     : await loadSet(splitDir(split), { render: split });
   const reports: Record<string, Report> = {};
+  const bySource: Record<string, Record<string, Report>> = {};
   for (const m of [name, ...(values.baseline ? [values.baseline] : [])]) {
-    reports[m] = await scoreModel(modelDir, m, tracks);
+    ({ report: reports[m], bySource: bySource[m] } = await scoreModel(
+      modelDir,
+      m,
+      tracks,
+    ));
     console.log(formatReport(m, reports[m]) + "\n");
+    if (values["by-source"]) {
+      console.log(formatSourceTable(bySource[m]) + "\n");
+    }
   }
   if (values.baseline) {
     const [a, b] = [
@@ -154,7 +170,7 @@ async function main(): Promise<number> {
   if (values.json) {
     await writeFile(
       values.json,
-      JSON.stringify({ split, reports }, null, 2) + "\n",
+      JSON.stringify({ split, reports, bySource }, null, 2) + "\n",
     );
   }
   console.error(

@@ -154,6 +154,61 @@ export function summarize(scores: TrackScore[]): Report {
   };
 }
 
+/** One report per drum source (the kit or soundfont preset a track was played with): where the errors are. */
+export function summarizeBySource(
+  scores: TrackScore[],
+  truths: readonly Pick<TrackTruth, "source">[],
+): Record<string, Report> {
+  const groups = new Map<string, TrackScore[]>();
+  scores.forEach((s, i) =>
+    groups.set(truths[i].source, [
+      ...(groups.get(truths[i].source) ?? []),
+      s,
+    ])
+  );
+  return Object.fromEntries(
+    [...groups].sort(([a], [b]) => a.localeCompare(b)).map((
+      [source, group],
+    ) => [source, summarize(group)]),
+  );
+}
+
+/** A fixed-width table of per-source reports: tracks, the headline lanes' F and the beat figures. */
+export function formatSourceTable(bySource: Record<string, Report>): string {
+  const pct = (x: number) => (x * 100).toFixed(1).padStart(7);
+  const columns = [
+    "kick",
+    "snare",
+    "hihat_all",
+    "tom (all)",
+    "beat",
+    "downbeat",
+  ];
+  const rows = Object.entries(bySource).map(([source, r]) => {
+    const toms = ["tom_high", "tom_mid", "tom_floor"].map((l) => r.lanes[l]);
+    const support = toms.reduce((a, t) => a + t.support, 0);
+    const tomF = support
+      ? toms.reduce((a, t) => a + t.f * t.support, 0) / support
+      : NaN;
+    return `${source.padEnd(26)} ${String(r.tracks).padStart(6)}` +
+      [
+        r.lanes.kick.f,
+        r.lanes.snare.f,
+        r.lanes.hihat_all.f,
+        tomF,
+        r.beatF,
+        r.downbeatF,
+      ]
+        .map((f) => Number.isNaN(f) ? "      -" : pct(f)).join("");
+  });
+  return [
+    `${"source".padEnd(26)} ${"tracks".padStart(6)}` +
+    columns.map((c) => c.padStart(7)).join("") +
+    "   (F %; toms: support-weighted mean of the three)",
+    ...rows,
+  ].join("\n");
+}
+
 /** Candidate thresholds tried by {@link tuneThresholds}. */
 export const THRESHOLD_GRID = Array.from(
   { length: 19 },

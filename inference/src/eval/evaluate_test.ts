@@ -7,7 +7,13 @@ import { MAX_BPM } from "../pipeline/beats.ts";
 import type { Activations } from "../pipeline/types.ts";
 import { renderDrumPattern } from "../testing/synth.ts";
 import { loadSet, type TrackTruth } from "./dataset.ts";
-import { scoreTrack, summarize, tuneThresholds } from "./evaluate.ts";
+import {
+  formatSourceTable,
+  scoreTrack,
+  summarize,
+  summarizeBySource,
+  tuneThresholds,
+} from "./evaluate.ts";
 
 const FPS = 100;
 const LABELS = [...LANES, "beat", "downbeat"];
@@ -184,4 +190,28 @@ test("evaluate - ghost notes (velocity < 50) get their own recall in the report"
   assert.equal(r.lanes.snare.ghostRecall, 0.5);
   assert.equal(r.lanes.snare.support, 6);
   assert.equal(r.lanes.kick.ghosts, 0);
+});
+
+test("evaluate - per-source reports pool each source's tracks apart and print one row each", () => {
+  const truth = groove(2);
+  const perfect = scoreTrack(
+    activations(8, truth.notes.map((n) => [n.lane, n.time, 0.9])),
+    truth,
+  );
+  const late = scoreTrack(
+    activations(8, truth.notes.map((n) => [n.lane, n.time + 0.08, 0.9])),
+    truth,
+  );
+  const by = summarizeBySource([perfect, late, perfect], [
+    { source: "kitA" },
+    { source: "kitB" },
+    { source: "kitA" },
+  ]);
+  assert.deepEqual(Object.keys(by), ["kitA", "kitB"]);
+  assert.equal(by.kitA.tracks, 2);
+  assert.equal(by.kitA.lanes.kick.f, 1);
+  assert.equal(by.kitB.lanes.kick.f, 0);
+  const table = formatSourceTable(by).split("\n");
+  assert.equal(table.length, 3);
+  assert.match(table[1], /^kitA\s+2\s+100\.0\s+100\.0\s+100\.0\s+-/);
 });
