@@ -1,7 +1,8 @@
 """Trains DrumNet on the generated data. Usage:
   python3 train.py DATA_DIR OUT.pt [--minutes M] [--epochs E] [--seed S] [--crop FRAMES] [--batch B] [--init ONNX]
+                   [--splits train,synth,kitmix]
 
-DATA_DIR holds train/, val/ and optionally synth/ and kitmix/ (from data/make_dataset.py). Stops after E epochs or M minutes of wall time,
+DATA_DIR holds val/ and the training splits (from data/make_dataset.py; --splits names them, those present are used). Stops after E epochs or M minutes of wall time,
 whichever comes first, keeping the weights with the best validation onset F-measure (each label at its best threshold). --init ONNX continues from an
 exported model (warm_start.py) instead of random weights."""
 from __future__ import annotations
@@ -171,17 +172,20 @@ def main() -> None:
     ap.add_argument("--eq", type=float, default=0.5, help="share of training crops through a random EQ")
     ap.add_argument("--dilations", default="1,2,4,8,16,32,64", help="temporal conv dilations [frames]")
     ap.add_argument("--init", help="exported ONNX model (same width) to continue from, e.g. the shipped one")
+    ap.add_argument("--splits", default="train,synth,kitmix", help="training splits under DATA_DIR (those present)")
     ap.add_argument("--ghost-weight", type=float, default=1.0, help="loss weight of ghost notes' target frames")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
     t0 = time.time()
-    train, val = load(f"{args.data}/train"), load(f"{args.data}/val")
-    # tracks played by procedural kits (data/synth_kit.py), and tracks whose lane groups each have another source
-    for extra in ("synth", "kitmix"):
-        if os.path.isdir(f"{args.data}/{extra}"):
-            train += load(f"{args.data}/{extra}")
+    val = load(f"{args.data}/val")
+    # plain tracks, tracks played by procedural kits (data/synth_kit.py), tracks whose lane groups each have
+    # another source (and their own effects): whichever of --splits exist
+    splits = [s for s in args.splits.split(",") if os.path.isdir(f"{args.data}/{s}")]
+    if not splits:
+        sys.exit(f"none of the training splits {args.splits} is in {args.data}; generate the data first")
+    train = [t for s in splits for t in load(f"{args.data}/{s}")]
     print(f"loaded {len(train)} train / {len(val)} val tracks in {time.time() - t0:.0f}s", file=sys.stderr)
     allx = np.concatenate([x for x, _, _ in train])
     ally = np.concatenate([y for _, y, _ in train])

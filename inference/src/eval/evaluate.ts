@@ -175,7 +175,7 @@ export function summarizeBySource(
 
 /** A fixed-width table of per-source reports: tracks, the headline lanes' F and the beat figures. */
 export function formatSourceTable(bySource: Record<string, Report>): string {
-  const pct = (x: number) => (x * 100).toFixed(1).padStart(7);
+  const pct = (x: number) => (x * 100).toFixed(1).padStart(10);
   const columns = [
     "kick",
     "snare",
@@ -199,11 +199,11 @@ export function formatSourceTable(bySource: Record<string, Report>): string {
         r.beatF,
         r.downbeatF,
       ]
-        .map((f) => Number.isNaN(f) ? "      -" : pct(f)).join("");
+        .map((f) => Number.isNaN(f) ? "-".padStart(10) : pct(f)).join("");
   });
   return [
     `${"source".padEnd(26)} ${"tracks".padStart(6)}` +
-    columns.map((c) => c.padStart(7)).join("") +
+    columns.map((c) => c.padStart(10)).join("") +
     "   (F %; toms: support-weighted mean of the three)",
     ...rows,
   ].join("\n");

@@ -18,7 +18,7 @@ from scipy.io import wavfile
 
 from features import FRONTEND, compute_features
 from .accompaniment import accompaniment
-from .augment import augment, mix
+from .augment import augment, compress, eq, mix, reverb
 from .fluid import DRUM_CHANNEL, MidiJob, probe_keys, render_batch
 from .gm import LANES, NOTE_TO_LANE, playable_key
 from .performance import Performance, generate
@@ -72,7 +72,10 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
     return out
 
 
-# Lane groups of a kit-mix track ("kitmix" split): each group is played by its own training source.
+# Lane groups of a kit-mix track ("kitmix" and "kitfx" splits): each group is played by its own training source.
+# In "kitfx" each group also passes its own EQ, room and compressor before the sum: a held-out kit's snare may be
+# boomy and roomy next to a dry kick, which whole-mix augmentation never produces.
+KIT_MIXES = ("kitmix", "kitfx")
 KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal"),
               ("tom_high", "tom_mid", "tom_floor"), ("crash", "ride")]
 
@@ -82,7 +85,7 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     all). A track has one part, but for the 'kitmix' split, where every lane group draws its own source."""
     want = split if split in ("test", "synth") else "train"  # validation uses the training kits, other seeds
     sources = [s for s in drum_sources() if s.split == want]
-    if split == "kitmix":  # the sampled and soundfont training kits and the procedural kit
+    if split in KIT_MIXES:  # the sampled and soundfont training kits and the procedural kit
         sources = [s for s in drum_sources() if s.split in ("train", "synth")]
     by_kind = defaultdict(list)
     for s in sources:
@@ -94,7 +97,7 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     for i in range(n):
         rng = np.random.default_rng([seed, i])
         perf = generate(rng, duration)
-        if split == "kitmix":
+        if split in KIT_MIXES:
             parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g)) for g in KIT_GROUPS]
         else:
             parts = [(pick(rng, kinds[i % len(kinds)]), None)]
@@ -112,8 +115,20 @@ def source_name(parts) -> str:
     return "mix:" + ",".join(src.name for src, _ in parts)
 
 
-def _render_drums(plan, vary: bool) -> list[tuple[np.ndarray, list]]:
-    """(audio, hits played) per track: each part rendered by its source, the parts summed."""
+def _part_fx(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One lane group's own processing in a 'kitfx' track: EQ (70 %), a room (40 %), compression (30 %)."""
+    if rng.random() < 0.7:
+        a = eq(a, rng, SR)
+    if rng.random() < 0.4:
+        a = reverb(a, rng, SR)
+    if rng.random() < 0.3:
+        a = compress(a, rng, SR)
+    return a
+
+
+def _render_drums(plan, vary: bool, part_fx: bool = False) -> list[tuple[np.ndarray, list]]:
+    """(audio, hits played) per track: each part rendered by its source (and through its own effects when
+    `part_fx`), the parts summed."""
     rendered: dict[tuple[int, int], tuple[np.ndarray, list]] = {}
     sf_jobs = defaultdict(list)
     kits: dict[str, HydrogenKit] = {}
@@ -147,6 +162,8 @@ def _render_drums(plan, vary: bool) -> list[tuple[np.ndarray, list]]:
         rng = plan[i][0]
         audio = np.zeros(max(len(a) for a, _ in pieces), np.float32)
         for a, _ in pieces:
+            if part_fx:
+                a = _part_fx(a, rng)
             peak = float(np.abs(a).max())
             if peak > 0:
                 audio[:len(a)] += a * (0.5 / peak * 10 ** (rng.uniform(-6, 3) / 20))
@@ -168,7 +185,8 @@ def _render_accomp(plan) -> list[np.ndarray | None]:
 
 def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, drum_only_p: float = 0.3) -> None:
     """Writes `n` tracks of `split` ('train', 'val', 'test', 'synth': training tracks played by procedural kits,
-    'kitmix': training tracks whose lane groups are each played by another training source, or 'bars': training
+    'kitmix': training tracks whose lane groups are each played by another training source, 'kitfx': the same with
+    each lane group through its own effects, or 'bars': training
     kits like 'val', the tracks the downbeat stage is fitted on) to `out_dir`, fixed by `seed`."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
@@ -190,7 +208,7 @@ def _write_chunk(job) -> list[dict]:
     """Renders, augments and writes one chunk of tracks; returns their index entries."""
     split, plan, first, out_dir = job
     meta: list[dict] = []
-    drums = _render_drums(plan, vary=split in ("train", "synth", "kitmix", "bars"))
+    drums = _render_drums(plan, vary=split in ("train", "synth", "kitmix", "kitfx", "bars"), part_fx=split == "kitfx")
     accomp = _render_accomp(plan)
     for j, ((rng, perf, parts, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
         i = first + j

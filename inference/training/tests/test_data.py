@@ -105,6 +105,19 @@ class KitMix(unittest.TestCase):
             self.assertGreater(float(np.abs(audio).max()), 0.5 * 10 ** (-6 / 20) - 1e-6)
 
 
+    def test_kitfx_tracks_put_each_group_through_its_own_effects(self) -> None:
+        synth = next(s for s in drum_sources() if s.kind == "synth")
+        plans = [[(rng, perf, [(synth, lanes) for _, lanes in parts], acc)
+                  for rng, perf, parts, acc in _plan("kitfx", 3, 7, 6.0, 1.0)] for _ in range(2)]
+        self.assertEqual([[lanes for _, lanes in p[2]] for p in plans[0]], [[set(g) for g in KIT_GROUPS]] * 3)
+        plain = _render_drums(plans[0], vary=True)
+        fx = _render_drums(plans[1], vary=True, part_fx=True)
+        for (a, hits), (b, fx_hits) in zip(plain, fx):
+            self.assertEqual(hits, fx_hits)
+            self.assertFalse(np.allclose(a[:len(b)], b[:len(a)], atol=1e-3))
+            self.assertLessEqual(float(np.abs(b).max()), 0.5 * 10 ** (3 / 20) * len(KIT_GROUPS) + 1e-6)
+
+
 class BarsSplit(unittest.TestCase):
     def test_bars_split_plays_training_kits_with_other_performances_than_val(self) -> None:
         bars, val = _plan("bars", 12, 6, 8.0, 0.3), _plan("val", 12, 2, 8.0, 0.3)
