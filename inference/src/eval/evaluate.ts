@@ -160,12 +160,11 @@ export function summarizeBySource(
   truths: readonly Pick<TrackTruth, "source">[],
 ): Record<string, Report> {
   const groups = new Map<string, TrackScore[]>();
-  scores.forEach((s, i) =>
-    groups.set(truths[i].source, [
-      ...(groups.get(truths[i].source) ?? []),
-      s,
-    ])
-  );
+  scores.forEach((s, i) => {
+    const group = groups.get(truths[i].source) ?? [];
+    group.push(s);
+    groups.set(truths[i].source, group);
+  });
   return Object.fromEntries(
     [...groups].sort(([a], [b]) => a.localeCompare(b)).map((
       [source, group],

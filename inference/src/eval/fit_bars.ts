@@ -26,10 +26,13 @@ export interface FitBarsOptions {
 }
 
 /** Meters the decoder considers and their priors: four first, 6/8 (two dotted-quarter beats), odd meters last. */
-const METER_PRIOR: [number, number][] = [[4, 0.6], [3, 0.15], [2, 0.15], [
-  5,
-  0.05,
-], [7, 0.05]];
+const METER_PRIOR: [beatsPerBar: number, prior: number][] = [
+  [4, 0.6],
+  [3, 0.15],
+  [2, 0.15],
+  [5, 0.05],
+  [7, 0.05],
+];
 /** Probability that the meter changes at a bar line. */
 const METER_CHANGE = 1e-3;
 
@@ -64,8 +67,8 @@ export function solveSpd(
 }
 
 /**
- * L2-regularised logistic regression on rows `x` (each of length d) and 0/1 `y`; returns weights and bias. The
- * bias is not penalised. Stops when no weight moves by more than 1e-6.
+ * L2-regularised logistic regression on rows `x` (each of length m) and 0/1 `y`; returns weights and bias. The
+ * bias (parameter m, an implicit 1 on every row) is not penalised. Stops when no weight moves by more than 1e-6.
  */
 export function fitLogistic(
   x: readonly Float64Array[],
@@ -73,28 +76,24 @@ export function fitLogistic(
   l2: number,
   maxSteps = 25,
 ): { weights: Float64Array; bias: number } {
-  const d = x[0].length + 1, n = x.length;
+  const m = x[0].length, d = m + 1, n = x.length;
   const w = new Float64Array(d);
-  const row = (i: number) => {
-    const r = new Float64Array(d);
-    r.set(x[i]);
-    r[d - 1] = 1;
-    return r;
-  };
-  const rows = x.map((_, i) => row(i));
   for (let step = 0; step < maxSteps; step++) {
     const g = new Float64Array(d), h = new Float64Array(d * d);
     for (let i = 0; i < n; i++) {
-      const r = rows[i];
-      let z = 0;
-      for (let j = 0; j < d; j++) z += w[j] * r[j];
+      const r = x[i];
+      let z = w[m];
+      for (let j = 0; j < m; j++) z += w[j] * r[j];
       const p = 1 / (1 + Math.exp(-z)), s = p * (1 - p), e = p - y[i];
-      for (let j = 0; j < d; j++) {
+      for (let j = 0; j < m; j++) {
         if (r[j] === 0) continue;
         g[j] += e * r[j];
         const sr = s * r[j];
         for (let k = 0; k <= j; k++) h[j * d + k] += sr * r[k];
       }
+      g[m] += e;
+      for (let k = 0; k < m; k++) h[m * d + k] += s * r[k];
+      h[m * d + m] += s;
     }
     for (let j = 0; j < d; j++) {
       for (let k = 0; k < j; k++) h[k * d + j] = h[j * d + k];
@@ -111,7 +110,7 @@ export function fitLogistic(
   return { weights: w.subarray(0, d - 1), bias: w[d - 1] };
 }
 
-/** Each beat the tracker finds in `act`, whether a true downbeat is within {@link BEAT_TOLERANCE_SEC}. */
+/** For each tracked beat, 1 when a true downbeat lies within {@link BEAT_TOLERANCE_SEC} of it, else 0. */
 function beatLabels(beats: readonly number[], truth: TrackTruth): number[] {
   return beats.map((b) =>
     truth.downbeats.some((d) => Math.abs(d - b) <= BEAT_TOLERANCE_SEC) ? 1 : 0
@@ -147,8 +146,11 @@ export function fitBarModel(
     for (let j = 0; j < d; j++) std[j] += (r[j] - mean[j]) ** 2 / x.length;
   }
   for (let j = 0; j < d; j++) std[j] = Math.max(1e-6, Math.sqrt(std[j]));
-  const z = x.map((r) => r.map((v, j) => (v - mean[j]) / std[j]));
-  const { weights, bias } = fitLogistic(z, y, opts.l2 ?? 0.01, opts.maxSteps);
+  // standardised in place: the rows are this function's own, and a copy of them is tens of MB
+  for (const r of x) {
+    for (let j = 0; j < d; j++) r[j] = (r[j] - mean[j]) / std[j];
+  }
+  const { weights, bias } = fitLogistic(x, y, opts.l2 ?? 0.01, opts.maxSteps);
   const round = (v: number) => Number(v.toPrecision(6));
   return barModelSchema.parse({
     ...spec,

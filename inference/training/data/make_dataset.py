@@ -82,7 +82,7 @@ KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal
 
 def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     """Per track: (rng, performance, parts, accompaniment); parts are (drum source, lanes it plays or None for
-    all). A track has one part, but for the 'kitmix' split, where every lane group draws its own source."""
+    all). A track has one part, but for the kit-mix splits, where every lane group draws its own source."""
     want = split if split in ("test", "synth") else "train"  # validation uses the training kits, other seeds
     sources = [s for s in drum_sources() if s.split == want]
     if split in KIT_MIXES:  # the sampled and soundfont training kits and the procedural kit
@@ -186,8 +186,8 @@ def _render_accomp(plan) -> list[np.ndarray | None]:
 def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, drum_only_p: float = 0.3) -> None:
     """Writes `n` tracks of `split` ('train', 'val', 'test', 'synth': training tracks played by procedural kits,
     'kitmix': training tracks whose lane groups are each played by another training source, 'kitfx': the same with
-    each lane group through its own effects, or 'bars': training
-    kits like 'val', the tracks the downbeat stage is fitted on) to `out_dir`, fixed by `seed`."""
+    each lane group through its own effects, or 'bars': training kits like 'val', the tracks the downbeat stage is
+    fitted on) to `out_dir`, fixed by `seed`."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)
@@ -208,7 +208,8 @@ def _write_chunk(job) -> list[dict]:
     """Renders, augments and writes one chunk of tracks; returns their index entries."""
     split, plan, first, out_dir = job
     meta: list[dict] = []
-    drums = _render_drums(plan, vary=split in ("train", "synth", "kitmix", "kitfx", "bars"), part_fx=split == "kitfx")
+    # the evaluation splits play each kit as it is; the others retune and vary it
+    drums = _render_drums(plan, vary=split not in ("val", "test"), part_fx=split == "kitfx")
     accomp = _render_accomp(plan)
     for j, ((rng, perf, parts, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
         i = first + j
