@@ -22,7 +22,8 @@ MAX_BYTES = 10 * 1024 * 1024
 
 def export(ckpt_path: str, name: str, version: str, fixture_dir: str | None = None) -> dict:
     ckpt = torch.load(ckpt_path, map_location="cpu")
-    model = DrumNet(bands=ckpt["bands"], labels=len(ckpt["labels"]), hidden=ckpt.get("hidden", 64),
+    model = DrumNet(bands=ckpt["bands"], labels=len(ckpt["labels"]), conv_ch=ckpt.get("front", 16),
+                    hidden=ckpt.get("hidden", 64),
                     dilations=tuple(ckpt.get("dilations", (1, 2, 4, 8, 16, 32))))
     model.load_state_dict(ckpt["state"])
     model.eval()

@@ -1,10 +1,10 @@
 """Trains DrumNet on the generated data. Usage:
   python3 train.py DATA_DIR OUT.pt [--minutes M] [--epochs E] [--seed S] [--crop FRAMES] [--batch B] [--init ONNX]
-                   [--splits train,synth,kitmix]
+                   [--splits train,synth,kitmix] [--hidden H] [--front C]
 
 DATA_DIR holds val/ and the training splits (from data/make_dataset.py; --splits names them, those present are used). Stops after E epochs or M minutes of wall time,
 whichever comes first, keeping the weights with the best validation onset F-measure (each label at its best threshold). --init ONNX continues from an
-exported model (warm_start.py) instead of random weights."""
+exported model (warm_start.py) instead of random weights, also into a wider model (--hidden, --front)."""
 from __future__ import annotations
 
 import argparse
@@ -169,6 +169,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--front", type=int, default=16, help="channels of the 2-D conv front")
     ap.add_argument("--eq", type=float, default=0.5, help="share of training crops through a random EQ")
     ap.add_argument("--dilations", default="1,2,4,8,16,32,64", help="temporal conv dilations [frames]")
     ap.add_argument("--init", help="exported ONNX model (same width) to continue from, e.g. the shipped one")
@@ -190,10 +191,13 @@ def main() -> None:
     allx = np.concatenate([x for x, _, _ in train])
     ally = np.concatenate([y for _, y, _ in train])
     dilations = tuple(int(d) for d in args.dilations.split(","))
-    model = DrumNet(bands=allx.shape[1], labels=len(LABELS), hidden=args.hidden, dilations=dilations)
+    model = DrumNet(bands=allx.shape[1], labels=len(LABELS), conv_ch=args.front, hidden=args.hidden,
+                    dilations=dilations)
     model.mean.copy_(torch.from_numpy(allx.mean(0)))
     model.std.copy_(torch.from_numpy(allx.std(0) + 1e-3))
-    if args.init:  # continue from an earlier model: its weights, its BatchNorms refitted on 32 training crops
+    # continue from an earlier model: its weights (into the leading channels when this model is wider), its
+    # BatchNorms refitted on 32 training crops
+    if args.init:
         crops = batches(train, np.random.default_rng(0), args.crop, args.batch)
         warm_start(model, args.init, [x.numpy() for x, _, _ in itertools.islice(crops, 32)])
         f = evaluate(model, val)
@@ -226,6 +230,7 @@ def main() -> None:
               + " ".join(f"{k}={v:.2f}" for k, v in f.items()) + f" [{(time.time() - t0) / 60:.1f} min]",
               file=sys.stderr)
         ckpt = {"state": model.state_dict(), "bands": allx.shape[1], "labels": LABELS, "hidden": args.hidden,
+                "front": args.front,
                 "dilations": dilations, "epoch": epoch, "val": f}
         torch.save(ckpt, args.out.replace(".pt", "_last.pt"))  # the annealed end of the schedule
         if score > best:

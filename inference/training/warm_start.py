@@ -26,8 +26,13 @@ def _convs(model: DrumNet) -> list[tuple[nn.Module, nn.Module | None]]:
 
 
 def load_onnx_weights(model: DrumNet, path: str) -> None:
-    """Copies the weights of an exported DrumNet (same width and dilations) into `model`; BatchNorms are left
-    as identities, to be fitted by `calibrate_batchnorm`."""
+    """Copies the weights of an exported DrumNet (same dilations, same or narrower) into `model`; BatchNorms are
+    left as identities, to be fitted by `calibrate_batchnorm`.
+
+    A wider `model` (more front channels or a wider hidden stack) gets the exported weights as the leading block
+    of each convolution and zeros where an old output would read a new input, so it computes exactly what the
+    exported model did while its new channels, randomly initialised, learn on top (function-preserving widening:
+    more capacity without starting over)."""
     graph = onnx.load(path).graph
     init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     nodes = [n for n in graph.node if n.op_type == "Conv"]
@@ -37,14 +42,22 @@ def load_onnx_weights(model: DrumNet, path: str) -> None:
     with torch.no_grad():
         for node, (conv, bn) in zip(nodes, pairs):
             w, b = init[node.input[1]], init[node.input[2]]
-            if tuple(w.shape) != tuple(conv.weight.shape):
-                raise ValueError(f"{path}: weight {tuple(w.shape)} does not fit {tuple(conv.weight.shape)}")
-            conv.weight.copy_(torch.from_numpy(w.copy()))
-            conv.bias.copy_(torch.from_numpy(b.copy()))
+            _embed(conv, w, b, path)
             if bn is not None:
                 bn.reset_parameters()  # identity in eval mode: mean 0, var 1, scale 1, shift 0
         model.mean.copy_(torch.from_numpy(init["mean"].copy()))
         model.std.copy_(torch.from_numpy(init["std"].copy()))
+
+
+def _embed(conv: nn.Module, w: np.ndarray, b: np.ndarray, path: str) -> None:
+    """conv.weight[:out, :in] = w, conv.bias[:out] = b, zeros from the new inputs into the old outputs."""
+    shape = tuple(conv.weight.shape)
+    if len(w.shape) != len(shape) or w.shape[2:] != shape[2:] or w.shape[0] > shape[0] or w.shape[1] > shape[1]:
+        raise ValueError(f"{path}: weight {tuple(w.shape)} does not fit {shape}")
+    out, inp = w.shape[:2]
+    conv.weight[:out].zero_()
+    conv.weight[:out, :inp] = torch.from_numpy(w.copy())
+    conv.bias[:out] = torch.from_numpy(b.copy())
 
 
 @torch.no_grad()

@@ -22,6 +22,8 @@ from .augment import augment, compress, eq, mix, reverb
 from .fluid import DRUM_CHANNEL, MidiJob, probe_keys, render_batch
 from .gm import LANES, NOTE_TO_LANE, playable_key
 from .performance import Performance, generate
+from .oneshot import OneShotKit
+from .oneshot import pool as oneshot_pool
 from .sampler import HydrogenKit
 from .sources import DrumSource, accompaniment_fonts, drum_sources
 from .synth_kit import SynthKit
@@ -32,6 +34,7 @@ CHUNK = 300  # tracks rendered per fluidsynth batch
 # its random generator, so the output does not depend on JOBS or on the order chunks finish in.
 JOBS = int(os.environ.get("DATA_JOBS", str(os.cpu_count() or 1)))
 CACHE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".cache")
+SAMPLES = os.path.join(CACHE, "samples")  # decoded sample cache (sampler.load_sample)
 
 
 def _probe(src: DrumSource) -> set[int]:
@@ -72,10 +75,12 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
     return out
 
 
-# Lane groups of a kit-mix track ("kitmix" and "kitfx" splits): each group is played by its own training source.
-# In "kitfx" each group also passes its own EQ, room and compressor before the sum: a held-out kit's snare may be
-# boomy and roomy next to a dry kick, which whole-mix augmentation never produces.
-KIT_MIXES = ("kitmix", "kitfx")
+# Lane groups of a kit-mix track ("kitmix", "kitfx" and "pool" splits): each group is played by its own training
+# source. In "kitfx" and "pool" each group also passes its own EQ, room and compressor before the sum: a held-out
+# kit's snare may be boomy and roomy next to a dry kick, which whole-mix augmentation never produces. "pool" also
+# draws from the one-shot kits and hydrogen-data's kits (sources of split "pool").
+KIT_MIXES = ("kitmix", "kitfx", "pool")
+PART_FX = ("kitfx", "pool")
 KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal"),
               ("tom_high", "tom_mid", "tom_floor"), ("crash", "ride")]
 
@@ -85,8 +90,9 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     all). A track has one part, but for the kit-mix splits, where every lane group draws its own source."""
     want = split if split in ("test", "synth") else "train"  # validation uses the training kits, other seeds
     sources = [s for s in drum_sources() if s.split == want]
-    if split in KIT_MIXES:  # the sampled and soundfont training kits and the procedural kit
-        sources = [s for s in drum_sources() if s.split in ("train", "synth")]
+    if split in KIT_MIXES:  # the sampled and soundfont training kits and the procedural kit (+ the pool's)
+        kit_splits = ("train", "synth", "pool") if split == "pool" else ("train", "synth")
+        sources = [s for s in drum_sources() if s.split in kit_splits]
     by_kind = defaultdict(list)
     for s in sources:
         by_kind[s.kind].append(s)
@@ -132,6 +138,7 @@ def _render_drums(plan, vary: bool, part_fx: bool = False) -> list[tuple[np.ndar
     rendered: dict[tuple[int, int], tuple[np.ndarray, list]] = {}
     sf_jobs = defaultdict(list)
     kits: dict[str, HydrogenKit] = {}
+    one_shots = oneshot_pool()
     for i, (rng, perf, parts, _) in enumerate(plan):
         for p, (src, lanes) in enumerate(parts):
             hits = [h for h in perf.hits if lanes is None or NOTE_TO_LANE[h[1]] in lanes]
@@ -144,9 +151,11 @@ def _render_drums(plan, vary: bool, part_fx: bool = False) -> list[tuple[np.ndar
                 sf_jobs[src.path].append(((i, p), hits, MidiJob(perf.duration, notes, {ch: (src.bank, src.program)}, bend)))
             elif src.kind == "synth":
                 rendered[i, p] = SynthKit(SR, rng).render(hits, perf.duration, rng)
+            elif src.kind == "oneshot":
+                rendered[i, p] = OneShotKit(SR, rng, SAMPLES, one_shots).render(hits, perf.duration, rng, vary)
             else:
                 if src.path not in kits:
-                    kits[src.path] = HydrogenKit(src.path, SR, os.path.join(CACHE, "samples"))
+                    kits[src.path] = HydrogenKit(src.path, SR, SAMPLES)
                 rendered[i, p] = kits[src.path].render(hits, perf.duration, rng, vary)
     for path, jobs in sf_jobs.items():
         audio = render_batch(path, [j for _, _, j in jobs], SR, gain=0.8)
@@ -186,7 +195,7 @@ def _render_accomp(plan) -> list[np.ndarray | None]:
 def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, drum_only_p: float = 0.3) -> None:
     """Writes `n` tracks of `split` ('train', 'val', 'test', 'synth': training tracks played by procedural kits,
     'kitmix': training tracks whose lane groups are each played by another training source, 'kitfx': the same with
-    each lane group through its own effects, or 'bars': training kits like 'val', the tracks the downbeat stage is
+    each lane group through its own effects, 'pool': kitfx drawing also from one-shot kits and hydrogen-data's kits, or 'bars': training kits like 'val', the tracks the downbeat stage is
     fitted on) to `out_dir`, fixed by `seed`."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
@@ -209,7 +218,7 @@ def _write_chunk(job) -> list[dict]:
     split, plan, first, out_dir = job
     meta: list[dict] = []
     # the evaluation splits play each kit as it is; the others retune and vary it
-    drums = _render_drums(plan, vary=split not in ("val", "test"), part_fx=split == "kitfx")
+    drums = _render_drums(plan, vary=split not in ("val", "test"), part_fx=split in PART_FX)
     accomp = _render_accomp(plan)
     for j, ((rng, perf, parts, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
         i = first + j

@@ -26,6 +26,23 @@ def decode_file(path: str, sr: int) -> np.ndarray:
     return np.frombuffer(res.stdout, dtype=np.float32).copy()
 
 
+def load_sample(path: str, sr: int, cache_dir: str) -> np.ndarray:
+    """A sample file decoded once (mono float32 at `sr`, at most MAX_SAMPLE_SEC, faded out) and cached."""
+    key = hashlib.sha1(f"{path}:{sr}".encode()).hexdigest()[:16]
+    cached = f"{cache_dir}/{key}.npy"
+    if os.path.exists(cached):
+        return np.load(cached)
+    w = decode_file(path, sr)[: int(MAX_SAMPLE_SEC * sr)]
+    fade = min(len(w), int(0.05 * sr))
+    if fade:
+        w[-fade:] *= np.linspace(1, 0, fade, dtype=np.float32)
+    os.makedirs(cache_dir, exist_ok=True)
+    tmp = f"{cached}.{os.getpid()}.npy"  # written whole, then renamed: parallel data workers share the cache
+    np.save(tmp, w)
+    os.replace(tmp, cached)
+    return w
+
+
 class HydrogenKit:
     """A hydrogen kit ready to play: GM key -> list of instruments (alternatives), each with decoded layers."""
 
@@ -33,26 +50,14 @@ class HydrogenKit:
         self.folder, self.sr = folder, sr
         self.instruments: dict[int, list[tuple[Instrument, list[np.ndarray]]]] = defaultdict(list)
         for inst in parse_hydrogen_kit(folder):
-            waves = [self._load(f"{folder}/{l.file}", cache_dir) for l in inst.layers]
+            waves = [load_sample(f"{folder}/{l.file}", sr, cache_dir) for l in inst.layers]
             self.instruments[inst.key].append((inst, waves))
-        # Normalise the kit so its loudest kick/snare layer peaks near 0.5: kits differ wildly in level.
-        peaks = [np.abs(w).max() for k in (36, 38) for _, ws in self.instruments.get(k, []) for w in ws]
-        self.norm = 0.5 / max(peaks) if peaks else 1.0
+        self.norm = self._kit_norm()
 
-    def _load(self, path: str, cache_dir: str) -> np.ndarray:
-        key = hashlib.sha1(f"{path}:{self.sr}".encode()).hexdigest()[:16]
-        cached = f"{cache_dir}/{key}.npy"
-        if os.path.exists(cached):
-            return np.load(cached)
-        w = decode_file(path, self.sr)[: int(MAX_SAMPLE_SEC * self.sr)]
-        fade = min(len(w), int(0.05 * self.sr))
-        if fade:
-            w[-fade:] *= np.linspace(1, 0, fade, dtype=np.float32)
-        os.makedirs(cache_dir, exist_ok=True)
-        tmp = f"{cached}.{os.getpid()}.npy"  # written whole, then renamed: parallel data workers share the cache
-        np.save(tmp, w)
-        os.replace(tmp, cached)
-        return w
+    def _kit_norm(self) -> float:
+        """Scales the kit so its loudest kick/snare layer peaks near 0.5: kits differ wildly in level."""
+        peaks = [np.abs(w).max() for k in (36, 38) for _, ws in self.instruments.get(k, []) for w in ws]
+        return 0.5 / max(peaks) if peaks else 1.0
 
     def resolve(self, key: int) -> int | None:
         """The key this kit plays for `key`: itself, else another key of the same lane, else None."""
@@ -79,7 +84,7 @@ class HydrogenKit:
             x = vel / 127.0
             idx = [i for i, l in enumerate(inst.layers) if l.lo <= x <= l.hi] or [len(waves) - 1]
             i = idx[int(rng.integers(len(idx)))]
-            w = _retune(waves[i], tune[k]) * (inst.gain * inst.layers[i].gain * self.norm * x ** 1.3 * level[k])
+            w = retune(waves[i], tune[k]) * (inst.gain * inst.layers[i].gain * self.norm * x ** 1.3 * level[k])
             start = int(round(t * self.sr))
             if start >= len(out):
                 continue
@@ -96,7 +101,7 @@ class HydrogenKit:
         return out + hat, played
 
 
-def _retune(w: np.ndarray, factor: float) -> np.ndarray:
+def retune(w: np.ndarray, factor: float) -> np.ndarray:
     """Plays `w` `factor` times faster (pitch up by 12*log2(factor) semitones), by linear interpolation."""
     if factor == 1.0:
         return w

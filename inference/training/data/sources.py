@@ -4,7 +4,9 @@ Three kinds of drum source:
 - soundfont kits: a GM soundfont + a bank-128 drum program (standard 0, room 8, power 16, electronic 24, TR-808 25,
   jazz 32, brush 40), or the AVL drum kits (one bank-0 preset each), rendered by fluidsynth;
 - hydrogen kits: /usr/share/hydrogen/data/drumkits/*/drumkit.xml, played by our sampler (sampler.py);
-- the procedural kit (synth_kit.py), a new random kit per track, in its own training split "synth".
+- the procedural kit (synth_kit.py), a new random kit per track, in its own training split "synth";
+- one-shot kits (oneshot.py), a new kit per track from single samples of LMMS and Sonic Pi, and hydrogen-data's
+  own kits (GMRockKit, TR808EmulationKit): training sources of the "pool" split only.
 Held out for the test set (never used in training or validation): the whole TimGM6mb soundfont (its kits and its
 melodic instruments) and the hydrogen kits "ForzeeStereo" and "Audiophob".
 """
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 SF2 = "/usr/share/sounds/sf2"
 SF3 = "/usr/share/sounds/sf3"
 HYDROGEN = "/usr/share/hydrogen/data/drumkits"
+# one-shot drum samples (LMMS, Sonic Pi), played as kits by oneshot.py
+POOL_DIRS = ["/usr/share/lmms/samples/drums", "/usr/share/sonic-pi/samples"]
 
 GM_KIT_PROGRAMS = [0, 8, 16, 24, 25, 32, 40]
 
@@ -29,6 +33,9 @@ SOUNDFONTS = {
 }
 AVL_KITS = {f"{SF2}/Black_Pearl_4_LV2.sf2": "train", f"{SF2}/Red_Zeppelin_4_LV2.sf2": "train"}
 HYDROGEN_TEST = {"ForzeeStereo", "Audiophob"}
+# hydrogen-data's own kits: training kits, but only for the "pool" split (added after the other splits were fixed,
+# so those render as before)
+HYDROGEN_POOL = {"GMRockKit", "TR808EmulationKit"}
 # percussion-only kits with no drum-set lanes
 HYDROGEN_SKIP = {"Gimme A Hand 1.0", "circAfrique v4"}
 
@@ -54,11 +61,13 @@ def drum_sources() -> list[DrumSource]:
         if os.path.exists(path):
             out.append(DrumSource("sf", os.path.basename(path).split(".")[0], path, 0, 0, split))
     out.append(DrumSource("synth", "synth", "", split="synth"))  # a new procedural kit per track (synth_kit.py)
+    if any(os.path.isdir(d) for d in POOL_DIRS):  # a new kit of one-shot samples per track (oneshot.py)
+        out.append(DrumSource("oneshot", "oneshot", "", split="pool"))
     if os.path.isdir(HYDROGEN):
         for kit in sorted(os.listdir(HYDROGEN)):
             if kit in HYDROGEN_SKIP or not os.path.exists(f"{HYDROGEN}/{kit}/drumkit.xml"):
                 continue
-            split = "test" if kit in HYDROGEN_TEST else "train"
+            split = "test" if kit in HYDROGEN_TEST else "pool" if kit in HYDROGEN_POOL else "train"
             out.append(DrumSource("hydrogen", f"hydrogen:{kit}", f"{HYDROGEN}/{kit}", split=split))
     return out
 

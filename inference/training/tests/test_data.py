@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import unittest
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from data.gm import NOTE_TO_LANE
 from data.gm import LANES
 from data.make_dataset import KIT_GROUPS, _adapt, _labels, _plan, _render_drums, source_name
+from data.oneshot import OneShotKit, key_for_file, pool, trim_lead
 from data.performance import generate
 from data.sampler import HydrogenKit
 from data.sources import HYDROGEN, drum_sources, gm_key_for_instrument
@@ -116,6 +118,69 @@ class KitMix(unittest.TestCase):
             self.assertEqual(hits, fx_hits)
             self.assertFalse(np.allclose(a[:len(b)], b[:len(a)], atol=1e-3))
             self.assertLessEqual(float(np.abs(b).max()), 0.5 * 10 ** (3 / 20) * len(KIT_GROUPS) + 1e-6)
+
+
+class OneShotKits(unittest.TestCase):
+    SR = 22050
+
+    def setUp(self) -> None:
+        """A small pool of generated one-shots (a sweep kick, two noise snares, a hat), no packages needed."""
+        from scipy.io import wavfile
+        self.dir = tempfile.TemporaryDirectory()
+        t = np.arange(int(0.3 * self.SR)) / self.SR
+        env = np.exp(-t / 0.05)
+        lead = np.zeros(int(0.02 * self.SR))  # 20 ms of pre-delay the kit must trim
+        noise = np.random.default_rng(0).standard_normal(len(t))
+        waves = {"kick01.ogg": np.sin(2 * np.pi * 60 * t) * env, "snare01.ogg": noise * env,
+                 "sn_dub.flac": noise * env * 0.5, "hihat_closed01.ogg": np.diff(noise, prepend=0) * env ** 4}
+        for name, w in waves.items():
+            wavfile.write(f"{self.dir.name}/{name}.wav", self.SR, np.concatenate([lead, w]).astype(np.float32))
+        self.files = pool([self.dir.name])
+
+    def tearDown(self) -> None:
+        self.dir.cleanup()
+
+    def rms(self, audio: np.ndarray, a: float, b: float) -> float:
+        return float(np.sqrt(np.mean(audio[int(a * self.SR): int(b * self.SR)] ** 2)))
+
+    def test_file_names_map_to_keys(self) -> None:
+        cases = {"bd_808.flac": 36, "bassdrum_acoustic01.ogg": 36, "elec_hollow_kick.flac": 36, "sn_dolf.flac": 38,
+                 "elec_mid_snare.flac": 38, "snare_rim01.ogg": 37, "sidestick01.ogg": 37, "hihat_opened02.ogg": 46,
+                 "drum_cymbal_pedal.flac": 44, "drum_tom_lo_hard.flac": 47, "drum_splash_soft.flac": 49,
+                 "ride02.ogg": 51, "clap01.ogg": None, "elec_blip.flac": None, "loop_amen.flac": None}
+        for name, key in cases.items():
+            self.assertEqual(key_for_file(name), key, name)
+        self.assertEqual({k: len(v) for k, v in self.files.items()}, {36: 1, 38: 2, 42: 1})
+
+    def test_lead_silence_is_trimmed_to_a_millisecond(self) -> None:
+        w = np.concatenate([np.zeros(441), np.ones(100)]).astype(np.float32)
+        self.assertEqual(len(trim_lead(w, self.SR)), 100 + int(0.001 * self.SR))
+        self.assertEqual(len(trim_lead(np.zeros(10, np.float32), self.SR)), 10)
+
+    def test_hits_sound_on_time_and_soft_hits_are_quieter(self) -> None:
+        kit = OneShotKit(self.SR, np.random.default_rng(1), f"{self.dir.name}/cache", self.files)
+        audio, played = kit.render([(0.5, 36, 120), (1.0, 38, 120), (1.5, 38, 30), (2.0, 47, 100)], 2.5,
+                                   np.random.default_rng(2))
+        self.assertEqual(played, [(0.5, 36, 120), (1.0, 38, 120), (1.5, 38, 30)])  # no tom in this pool
+        self.assertEqual(self.rms(audio, 0.0, 0.499), 0.0)
+        self.assertGreater(self.rms(audio, 0.5, 0.51), 1e-3)  # on time despite the sample's pre-delay
+        self.assertGreater(self.rms(audio, 1.0, 1.1), 4 * self.rms(audio, 1.5, 1.6))
+        self.assertGreater(self.rms(audio, 1.5, 1.6), 1e-4)
+
+    def test_kits_differ_by_seed_and_repeat_with_it(self) -> None:
+        make = lambda seed: OneShotKit(self.SR, np.random.default_rng(seed), f"{self.dir.name}/cache", self.files)
+        render = lambda kit: kit.render([(0.1, 38, 110)], 0.5, np.random.default_rng(0))[0]
+        names = {make(seed).instruments[38][0][0].name for seed in range(8)}
+        self.assertEqual(names, {"snare01.ogg.wav", "sn_dub.flac.wav"})
+        np.testing.assert_array_equal(render(make(3)), render(make(3)))
+
+    def test_pool_split_draws_training_and_pool_sources_only(self) -> None:
+        plan = _plan("pool", 30, 8, 6.0, 0.3)
+        for _, _, parts, _ in plan:
+            self.assertEqual([lanes for _, lanes in parts], [set(g) for g in KIT_GROUPS])
+            self.assertTrue(all(src.split in ("train", "synth", "pool") for src, _ in parts))
+        kitmix = {s.name for _, _, parts, _ in _plan("kitmix", 30, 8, 6.0, 0.3) for s, _ in parts}
+        self.assertFalse(any(s.split == "pool" for s in drum_sources() if s.name in kitmix))
 
 
 class BarsSplit(unittest.TestCase):

@@ -66,9 +66,22 @@ class WarmStartTest(unittest.TestCase):
         other = DrumNet(bands=16, labels=5, conv_ch=4, hidden=8, dilations=(1, 2))
         with self.assertRaisesRegex(ValueError, "other architecture"):
             load_onnx_weights(other, self.path)
-        wider = DrumNet(bands=16, labels=5, conv_ch=4, hidden=12, dilations=DILATIONS)
+        narrower = DrumNet(bands=16, labels=5, conv_ch=4, hidden=6, dilations=DILATIONS)
         with self.assertRaisesRegex(ValueError, "does not fit"):
-            load_onnx_weights(wider, self.path)
+            load_onnx_weights(narrower, self.path)
+
+    def test_a_wider_model_computes_the_exported_one(self):
+        """More front channels and a wider stack: the same outputs at first, and the new channels can learn."""
+        wider = DrumNet(bands=16, labels=5, conv_ch=6, hidden=12, dilations=DILATIONS)
+        warm_start(wider, self.path, [torch.rand(4, 60, 16).numpy() for _ in range(3)])
+        wider.eval()
+        with torch.no_grad():
+            diff = (wider(self.x) - self.source(self.x)).abs().max().item()
+        self.assertLess(diff, 1e-5)
+        wider.train()
+        torch.nn.functional.binary_cross_entropy_with_logits(wider.logits(self.x), torch.rand(2, 5, 80)).backward()
+        self.assertGreater(wider.head.weight.grad[:, 8:].abs().sum().item(), 0)  # new inputs of the head
+        self.assertGreater(wider.blocks[0].conv.weight.grad[:8, 8:].abs().sum().item(), 0)
 
 
 if __name__ == "__main__":
