@@ -9,6 +9,7 @@ import os
 import sys
 from collections import Counter
 
+from data.oneshot import pool as oneshot_pool
 from data.sources import HYDROGEN_TEST, SOUNDFONTS, drum_sources
 
 MODELS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
@@ -46,6 +47,56 @@ def _eval_table(ev: dict, name: str, baseline: str) -> list[str]:
     return rows
 
 
+# Stages trained by earlier runs of this recipe whose logs are not in this run's cache (the figures their own runs
+# measured; the card of each run is in the git history of this file's output)
+# model -> (the model it continued from, what its run measured)
+EARLIER_RUNS = {
+    "drum_transcriber_v2": (None, "11 epochs in 87.5 min, lr 0.002, random EQ on 50 % of the crops, 96 channels, "
+                                  "splits train, synth"),
+    "drum_transcriber_v3": ("drum_transcriber_v2", "9 epochs in 119.7 min, lr 0.001, random EQ on 80 % of the crops, "
+                                                   "ghost notes' loss weight 2, 96 channels, splits train, synth, kitmix"),
+}
+
+
+def _stage_chain(name: str, cache: str) -> list[tuple[str, dict | None]]:
+    """(model, training history or None) from the first stage to `name`, following each run's --init."""
+    chain, current = [], name
+    while current:
+        hist = _load(f"{cache}/runs/{current}_history.json")
+        chain.insert(0, (current, hist))
+        if hist:
+            init = hist["args"].get("init")
+            current = os.path.basename(init).removesuffix(".onnx") if init else None
+        else:
+            current = EARLIER_RUNS.get(current, (None, ""))[0]
+    return chain
+
+
+def _training(name: str, hist: dict | None, cache: str) -> list[str]:
+    chain = _stage_chain(name, cache)
+    lines = [f"- {len(chain)} stages: " + " -> ".join(f"`{n}`" for n, _ in chain) + "; the first from random weights,"
+             " each next one continues from the one before (`train.py --init`: its weights, BatchNorms refitted on"
+             " training crops; a wider model takes them as its leading channels, its new channels start at zero"
+             " effect) with its own seed."]
+    for i, (n, h) in enumerate(chain, 1):
+        if h is None:
+            lines.append(f"- Stage {i} (`{n}`): trained by an earlier run of this recipe: {EARLIER_RUNS.get(n, (None, '?'))[1]}.")
+            continue
+        a = h["args"]
+        lines.append(f"- Stage {i} (`{n}`): {len(h['history'])} epochs in {h['minutes']:.1f} min, lr {a['lr']}, random"
+                     f" EQ on {a.get('eq', 0.5):.0%} of the crops, ghost notes' loss weight {a.get('ghost_weight', 1.0)},"
+                     f" {a.get('hidden', 64)} channels (front {a.get('front', 16)}), splits {a.get('splits', '')}.")
+    if hist:
+        a = hist["args"]
+        best = max(hist["history"], key=lambda h: sum(h["val"][k] for k in ("kick", "snare", "hihat_closed", "beat")))
+        lines += [f"- Last stage on this 2-core CPU (torch {a['threads']} threads): crops {a['crop']} frames x batch"
+                  f" {a['batch']}, AdamW, lr {a['lr']} with warm-up and cosine decay, weighted BCE, targets widened"
+                  f" +-1 frame (0.5), seed {a['seed']}.",
+                  f"- Best validation epoch {best['epoch']} (quick picker, each label at its best threshold): "
+                  + ", ".join(f"{k} {v:.3f}" for k, v in best["val"].items()) + "."]
+    return lines
+
+
 def main(name: str, cache: str) -> None:
     manifest = json.load(open(os.path.join(MODELS, "manifest.json")))
     entry = next(m for m in manifest["models"] if m["name"] == name)
@@ -54,9 +105,10 @@ def main(name: str, cache: str) -> None:
     bench = _load(f"{cache}/bench.json")
     timings = [l.split("\t") for l in open(f"{cache}/timings.tsv").read().splitlines()] \
         if os.path.exists(f"{cache}/timings.tsv") else []
-    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "kitmix", "val", "bars", "test")}
+    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "kitmix", "kitfx", "pool", "val", "bars", "test")}
     size = os.path.getsize(os.path.join(MODELS, entry["file"]))
-    train_src = sorted({s.name for s in drum_sources() if s.split == "train"})
+    train_src = sorted({s.name for s in drum_sources() if s.split in ("train", "pool")})
+    shots = oneshot_pool()
     lines = [
         f"# Model card: {name} {entry['version']}",
         "",
@@ -89,7 +141,11 @@ def main(name: str, cache: str) -> None:
         "  (split `synth`) procedural kits (`data/synth_kit.py`): a new random kit per track (tunings, decays, noise",
         "  colours, click, drive), so the model hears far more drum timbres than the sampled kits offer; and (split",
         "  `kitmix`) tracks whose lane groups (kick, snare, hi-hats, toms, cymbals) each draw their own training",
-        "  source, so every instrument is heard next to many others rather than inside its own kit only.",
+        "  source, so every instrument is heard next to many others rather than inside its own kit only; (split",
+        "  `kitfx`) the same with each lane group through its own EQ, room and compressor; (split `pool`) the same",
+        "  drawing also from one-shot kits (`data/oneshot.py`: a new kit per track from LMMS's and Sonic Pi's single",
+        f"  drum samples, {len(shots.get(36, []))} kicks and {len(shots.get(38, []))} snares among them) and"
+        " hydrogen-data's GMRockKit and TR808EmulationKit.",
         "- Accompaniment (bass, keys, guitar, strings, pads) from the same split's soundfonts following the chords and",
         "  tempo; about 30 % of tracks drum-only; drum-to-accompaniment level -8..+12 dB.",
         "- Augmentation (`data/augment.py`): EQ, compression, generated-IR reverb, distortion, noise, MP3/AAC round",
@@ -107,27 +163,7 @@ def main(name: str, cache: str) -> None:
             secs = sum(t["durationSec"] for t in d["tracks"])
             lines.append(f"- {split}: {len(d['tracks'])} tracks, {secs / 60:.0f} min (seed {d['seed']}); styles "
                          + ", ".join(f"{k} {v}" for k, v in sorted(styles.items())) + ".")
-    lines += ["", "## Training"]
-    if hist and hist["args"].get("init"):
-        base = os.path.basename(hist["args"]["init"]).removesuffix(".onnx")
-        base_hist = _load(f"{cache}/runs/{base}_history.json")
-        lines += [f"- Two stages: `{base}` from random weights, then this model continues from it (`train.py --init`:"
-                  " its weights, BatchNorms refitted on training crops) with its own seed."]
-        lines += [f"- Stage 1 ({base}): " + (
-            f"{len(base_hist['history'])} epochs in {base_hist['minutes']:.1f} min, lr {base_hist['args']['lr']}, "
-            f"random EQ on {base_hist['args']['eq']:.0%} of the crops." if base_hist else
-            "trained by an earlier run of this recipe (its figures are in the git history of this card: 11 epochs in"
-            " 87.5 min, lr 0.002, random EQ on 50 % of the crops).")]
-    if hist:
-        lines += [f"- {'Stage 2: ' if hist['args'].get('init') else ''}random EQ on {hist['args'].get('eq', 0.5):.0%}"
-                  f" of the crops, ghost notes' loss weight {hist['args'].get('ghost_weight', 1.0)}."]
-        best = max(hist["history"], key=lambda h: sum(h["val"][k] for k in ("kick", "snare", "hihat_closed", "beat")))
-        lines += [f"- {len(hist['history'])} epochs in {hist['minutes']:.1f} min on this 2-core CPU (torch "
-                  f"{hist['args']['threads']} threads), crops {hist['args']['crop']} frames x batch "
-                  f"{hist['args']['batch']}, AdamW, lr {hist['args']['lr']} with warm-up and cosine decay, weighted BCE, targets widened "
-                  "+-1 frame (0.5), seed " + str(hist["args"]["seed"]) + ".",
-                  f"- Best validation epoch {best['epoch']} (quick picker, each label at its best threshold): "
-                  + ", ".join(f"{k} {v:.3f}" for k, v in best["val"].items()) + "."]
+    lines += ["", "## Training"] + _training(name, hist, cache)
     if timings:
         lines += ["", "## Step times of the last run.sh (seconds, this 2-core machine shared with other work)", "",
                   "| step | s |", "|---|---|"] + [f"| {a} | {b} |" for a, b in timings]

@@ -2,26 +2,32 @@
 # Re-runs the whole recipe end to end with fixed seeds: Debian packages -> data -> training -> ONNX export and
 # check -> threshold tuning + evaluation -> model card. Run from anywhere: inference/training/run.sh
 #
-# Training has two stages: drum_transcriber_v2 from random weights (skipped when inference/models holds it,
-# unless FRESH=1), then the shipped model, which continues from v2 (train.py --init) with its own seed, a lower
-# learning rate, more crops through the random EQ and ghost notes weighing more in the loss.
+# Training has three stages, each continuing from the one before (train.py --init) with its own seed:
+#   1. drum_transcriber_v2 from random weights;
+#   2. drum_transcriber_v3: a lower learning rate, more crops through the random EQ, ghost notes weighing more in
+#      the loss, and the kitmix split;
+#   3. the shipped model (drum_transcriber_v4): widened to 128 channels (the new channels start at zero effect),
+#      on every split, kitfx and the one-shot pool included.
+# Stages 1 and 2 are skipped when inference/models holds their model, unless FRESH=1.
 #
 # Size knobs (environment):
 #   TRAIN_TRACKS   training tracks to generate            (default 3000; ~24 s each)
 #   SYNTH_TRACKS   training tracks played by procedural kits (default 800)
 #   KITMIX_TRACKS  training tracks whose lane groups each draw another training source (default 1200)
+#   KITFX_TRACKS   the same, each lane group through its own effects (default 1200)
+#   POOL_TRACKS    the same, drawing also from one-shot kits and hydrogen-data's kits (default 1500)
 #   VAL_TRACKS     validation tracks (training kits)       (default 48)
 #   TEST_TRACKS    held-out test tracks (held-out kits)    (default 64)
 #   BARS_TRACKS    tracks the downbeat stage is fitted on (training kits) (default 600)
 #   TRACK_SEC      seconds per generated track             (default 24)
-#   EPOCHS         epochs of the second stage              (default 14; the first stage trains 16)
-#   TRAIN_MINUTES  wall-time cap of the second stage [min] (default 105; the first stage's is 85)
-#   LR             peak learning rate of the second stage  (default 0.001; the first stage's is 0.002)
-#   EQ             share of second-stage crops through the random EQ (default 0.8; the first stage's is 0.5)
-#   GHOST_WEIGHT   second-stage loss weight of ghost notes (default 2; the first stage's is 1)
-#   HIDDEN         model width (temporal conv channels)    (default 96)
-#   MODEL_NAME     manifest name of the shipped model      (default drum_transcriber_v3)
-#   MODEL_VERSION  its manifest version                    (default 3.0.0)
+#   EPOCHS         epochs of the last stage                (default 12; stage 1 trains 16, stage 2 14)
+#   TRAIN_MINUTES  wall-time cap of the last stage [min]   (default 150; stage 1's is 85, stage 2's 105)
+#   LR             peak learning rate of the last stage    (default 0.001; stage 1's is 0.002)
+#   EQ             share of last-stage crops through the random EQ (default 0.8; stage 1's is 0.5)
+#   GHOST_WEIGHT   last-stage loss weight of ghost notes   (default 2; stage 1's is 1)
+#   HIDDEN         width of the last stage's model (temporal conv channels) (default 128; stages 1-2: 96)
+#   MODEL_NAME     manifest name of the shipped model      (default drum_transcriber_v4)
+#   MODEL_VERSION  its manifest version                    (default 4.0.0)
 #   SKIP_APT=1     do not call apt-get (packages already there)
 #   FRESH=1        regenerate the data even when a split exists, and retrain the first stage
 # A bigger run is only a parameter: TRAIN_TRACKS=5000 EPOCHS=60 TRAIN_MINUTES=180 inference/training/run.sh
@@ -33,19 +39,22 @@ cd "$HERE"
 TRAIN_TRACKS="${TRAIN_TRACKS:-3000}"
 SYNTH_TRACKS="${SYNTH_TRACKS:-800}"
 KITMIX_TRACKS="${KITMIX_TRACKS:-1200}"
+KITFX_TRACKS="${KITFX_TRACKS:-1200}"
+POOL_TRACKS="${POOL_TRACKS:-1500}"
 VAL_TRACKS="${VAL_TRACKS:-48}"
 TEST_TRACKS="${TEST_TRACKS:-64}"
 BARS_TRACKS="${BARS_TRACKS:-600}"
 TRACK_SEC="${TRACK_SEC:-24}"
-EPOCHS="${EPOCHS:-14}"
-TRAIN_MINUTES="${TRAIN_MINUTES:-105}"
+EPOCHS="${EPOCHS:-12}"
+TRAIN_MINUTES="${TRAIN_MINUTES:-150}"
 LR="${LR:-0.001}"
 EQ="${EQ:-0.8}"
 GHOST_WEIGHT="${GHOST_WEIGHT:-2}"
-HIDDEN="${HIDDEN:-96}"
-BASE_NAME=drum_transcriber_v2
-MODEL_NAME="${MODEL_NAME:-drum_transcriber_v3}"
-MODEL_VERSION="${MODEL_VERSION:-3.0.0}"
+HIDDEN="${HIDDEN:-128}"
+STAGE1_NAME=drum_transcriber_v2
+BASE_NAME=drum_transcriber_v3  # stage 2: the last stage continues from it and is scored against it
+MODEL_NAME="${MODEL_NAME:-drum_transcriber_v4}"
+MODEL_VERSION="${MODEL_VERSION:-4.0.0}"
 PY=/usr/bin/python3
 export PATH="$REPO/node_modules/.bin:$PATH"
 CACHE="$HERE/.cache"
@@ -64,9 +73,10 @@ step() {  # step NAME COMMAND...: runs and records its wall time [s]
 
 install_packages() {
   local pkgs=(python3-torch python3-onnx python3-numpy python3-scipy python3-mido fluidsynth fluid-soundfont-gm
-              timgm6mb-soundfont musescore-general-soundfont hydrogen-drumkits avldrums.lv2 sox ffmpeg)
+              timgm6mb-soundfont musescore-general-soundfont hydrogen-drumkits hydrogen-data avldrums.lv2
+              sonic-pi-samples lmms-common sox ffmpeg)
   if [ "${SKIP_APT:-0}" = 1 ] || dpkg -s "${pkgs[@]}" > /dev/null 2>&1; then return 0; fi
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}"
 }
 
 gen() {  # gen SPLIT N SEED
@@ -85,21 +95,27 @@ step data_kitmix gen kitmix "$KITMIX_TRACKS" 5
 step data_val gen val "$VAL_TRACKS" 2
 step data_test gen test "$TEST_TRACKS" 3
 step data_bars gen bars "$BARS_TRACKS" 6
+step data_kitfx gen kitfx "$KITFX_TRACKS" 7
+step data_pool gen pool "$POOL_TRACKS" 8
 train_stage() {  # train_stage NAME VERSION SEED EPOCHS MINUTES LR EQ [train.py options...]: train, export, check
   local name="$1" version="$2" seed="$3" epochs="$4" minutes="$5" lr="$6" eq="$7"
   shift 7
   step "train_$name" nice -n 10 $PY train.py "$DATA" "$CACHE/runs/$name.pt" --epochs "$epochs" \
-    --minutes "$minutes" --hidden "$HIDDEN" --lr "$lr" --eq "$eq" --seed "$seed" "$@"
+    --minutes "$minutes" --lr "$lr" --eq "$eq" --seed "$seed" "$@"
   step "export_$name" $PY export.py "$CACHE/runs/$name.pt" "$name" "$version" "$CACHE/fixture"
   step "verify_onnx_$name" bash -c "cd '$REPO/inference' && node --import tsx training/verify_onnx.ts 'models/$name.onnx' '$CACHE/fixture'"
 }
-if [ "${FRESH:-0}" = 1 ] || [ ! -f "$REPO/inference/models/$BASE_NAME.onnx" ]; then
-  train_stage "$BASE_NAME" 2.0.0 1234 16 85 0.002 0.5
+if [ "${FRESH:-0}" = 1 ] || [ ! -f "$REPO/inference/models/$STAGE1_NAME.onnx" ]; then
+  train_stage "$STAGE1_NAME" 2.0.0 1234 16 85 0.002 0.5 --hidden 96 --splits train,synth
 fi
-train_stage "$MODEL_NAME" "$MODEL_VERSION" 2345 "$EPOCHS" "$TRAIN_MINUTES" "$LR" "$EQ" \
-  --init "$REPO/inference/models/$BASE_NAME.onnx" --ghost-weight "$GHOST_WEIGHT"
+if [ "${FRESH:-0}" = 1 ] || [ ! -f "$REPO/inference/models/$BASE_NAME.onnx" ]; then
+  train_stage "$BASE_NAME" 3.0.0 2345 14 105 0.001 0.8 --hidden 96 --splits train,synth,kitmix \
+    --init "$REPO/inference/models/$STAGE1_NAME.onnx" --ghost-weight 2
+fi
+train_stage "$MODEL_NAME" "$MODEL_VERSION" 3456 "$EPOCHS" "$TRAIN_MINUTES" "$LR" "$EQ" --hidden "$HIDDEN" \
+  --splits train,synth,kitmix,kitfx,pool --init "$REPO/inference/models/$BASE_NAME.onnx" --ghost-weight "$GHOST_WEIGHT"
 # thresholds are tuned on the validation split (training kits) and the downbeat stage is fitted on the bars split
-# (training kits, another seed), then the held-out test set is scored next to the first stage's model; the new
+# (training kits, another seed), then the held-out test set is scored next to the previous stage's model; the new
 # model becomes the manifest default only when it beats it
 step evaluate bash -c "cd '$REPO' && VAL_TRACKS=$VAL_TRACKS TEST_TRACKS=$TEST_TRACKS BARS_TRACKS=$BARS_TRACKS \
   deno run -A inference/src/eval/eval_transcription.ts --model '$MODEL_NAME' --baseline '$BASE_NAME' --tune --fit-bars \

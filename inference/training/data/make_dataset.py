@@ -193,10 +193,11 @@ def _render_accomp(plan) -> list[np.ndarray | None]:
 
 
 def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, drum_only_p: float = 0.3) -> None:
-    """Writes `n` tracks of `split` ('train', 'val', 'test', 'synth': training tracks played by procedural kits,
-    'kitmix': training tracks whose lane groups are each played by another training source, 'kitfx': the same with
-    each lane group through its own effects, 'pool': kitfx drawing also from one-shot kits and hydrogen-data's kits, or 'bars': training kits like 'val', the tracks the downbeat stage is
-    fitted on) to `out_dir`, fixed by `seed`."""
+    """Writes `n` tracks of `split` to `out_dir`, fixed by `seed`. Splits: 'train', 'val', 'test'; 'synth':
+    training tracks played by procedural kits; 'kitmix': training tracks whose lane groups are each played by another
+    training source; 'kitfx': the same with each lane group through its own effects; 'pool': kitfx drawing also from
+    one-shot kits and hydrogen-data's kits; 'bars': training kits like 'val', the tracks the downbeat stage is fitted
+    on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)
