@@ -112,7 +112,10 @@ try {
     const beats = trackBeats(act, { bars: transcriber.bars });
     const t3 = performance.now();
     durationSec = stream.samples / DECODE_SAMPLE_RATE;
-    const q = quantizeNotes(act, beats.beats, { lanePeaks: lanePeaksFromThresholds(transcriber.model.thresholds) });
+    const q = quantizeNotes(act, beats.beats, {
+      lanePeaks: lanePeaksFromThresholds(transcriber.model.thresholds),
+      noteFilter: transcriber.noteFilter,
+    });
     const map = buildBsm({ durationSec, beats, notes: q.notes, model: transcriber.model });
     const t4 = performance.now();
     notes = map.notes.length;

@@ -129,6 +129,12 @@ def main(name: str, cache: str) -> None:
            "activations and the fills before it, +-8 beats around it, fitted on the `bars` split (training kits, "
            "another seed) and decoded into bars and meter by a Viterbi pass over (beats per bar, position)."]
           if entry.get("bars") else []),
+        *([f"- Note filter `{entry['noteFilter']}` (`inference/src/pipeline/note_filter.ts`): lanes "
+           + ", ".join(f"`{l}`" for l in _load(os.path.join(MODELS, entry["noteFilter"]))["lanes"])
+           + " are picked at a low floor, then each peak is kept by a logistic model over its own activation and"
+             " the other columns around it (fitted on the `bars` split, kept per lane only where it beat the plain"
+             " threshold on validation)."]
+          if entry.get("noteFilter") else []),
         f"- Manifest default: `{manifest['default']}`.",
         "",
         "## Data (all generated here, nothing downloaded)",

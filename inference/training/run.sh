@@ -118,7 +118,7 @@ train_stage "$MODEL_NAME" "$MODEL_VERSION" 3456 "$EPOCHS" "$TRAIN_MINUTES" "$LR"
 # (training kits, another seed), then the held-out test set is scored next to the previous stage's model; the new
 # model becomes the manifest default only when it beats it
 step evaluate bash -c "cd '$REPO' && VAL_TRACKS=$VAL_TRACKS TEST_TRACKS=$TEST_TRACKS BARS_TRACKS=$BARS_TRACKS \
-  deno run -A inference/src/eval/eval_transcription.ts --model '$MODEL_NAME' --baseline '$BASE_NAME' --tune --fit-bars \
+  deno run -A inference/src/eval/eval_transcription.ts --model '$MODEL_NAME' --baseline '$BASE_NAME' --tune --fit-bars --fit-notes \
   --promote --json '$CACHE/eval_test.json'"
 step bench bash -c "cd '$REPO' && deno run -A bench/transcribe.ts --json > '$CACHE/bench.json'"
 $PY model_card.py "$MODEL_NAME" "$CACHE"

@@ -37,6 +37,7 @@ export async function transcribeFile(
   const beats = trackBeats(act, { bars: t.bars });
   const { notes } = quantizeNotes(act, beats.beats, {
     lanePeaks: lanePeaksFromThresholds(t.model.thresholds),
+    noteFilter: t.noteFilter,
   });
   return buildBsm({
     durationSec,

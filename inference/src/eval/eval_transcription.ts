@@ -9,6 +9,9 @@
  *                     other seeds) and store them in its manifest entry
  *   --fit-bars        first fit --model's downbeat stage on the `bars` split (training kits, another seed;
  *                     rendered when missing) and store it next to the model (`<model>.bars.json`)
+ *   --fit-notes       first fit --model's note filter on the `bars` split, its thresholds on the validation
+ *                     split (after --tune when given), and store it next to the model (`<model>.notes.json`;
+ *                     removed when no lane gains on validation)
  *   --promote         make --model the manifest default when it beats --baseline (mean F of kick, snare,
  *                     hi-hat (all) and beats)
  *   --split test|val  which set to score (default test)
@@ -42,10 +45,11 @@ import {
   readManifest,
   readThresholds,
   setDefaultModel,
-  writeBarModel,
+  writeFitted,
   writeThresholds,
 } from "./manifest_io.ts";
 import { fitBarModel } from "./fit_bars.ts";
+import { fitNoteFilter } from "./fit_notes.ts";
 
 /** Activations of every track of a set with one model (decode -> front end -> ONNX, as in production). */
 export async function activationsOf(
@@ -76,7 +80,11 @@ async function scoreModel(
   const thresholds = await readThresholds(modelDir, name);
   const acts = await activationsOf(t, tracks);
   const scores = acts.map((act, i) =>
-    scoreTrack(act, tracks[i].truth, thresholds, t.bars)
+    scoreTrack(act, tracks[i].truth, {
+      thresholds,
+      bars: t.bars,
+      noteFilter: t.noteFilter,
+    })
   );
   return {
     report: summarize(scores),
@@ -91,6 +99,7 @@ async function main(): Promise<number> {
       baseline: { type: "string" },
       tune: { type: "boolean", default: false },
       "fit-bars": { type: "boolean", default: false },
+      "fit-notes": { type: "boolean", default: false },
       "by-source": { type: "boolean", default: false },
       promote: { type: "boolean", default: false },
       split: { type: "string", default: "test" },
@@ -107,15 +116,20 @@ async function main(): Promise<number> {
   const modelDir = process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR;
   const name = values.model ?? (await readManifest(modelDir)).default;
   const started = Date.now();
+  const activationsOfSet = async (split: "val" | "bars") => {
+    const set = await loadSet(splitDir(split), { render: split });
+    const t = await loadTranscriber({ modelDir, modelName: name });
+    const acts = await activationsOf(t, set);
+    return acts.map((act, i) => ({ act, truth: set[i].truth }));
+  };
+  const val = values.tune || values["fit-notes"]
+    ? await activationsOfSet("val")
+    : [];
+  const bars = values["fit-bars"] || values["fit-notes"]
+    ? await activationsOfSet("bars")
+    : [];
   if (values.tune) {
-    const val = await loadSet(splitDir("val"), { render: "val" });
-    const acts = await activationsOf(
-      await loadTranscriber({ modelDir, modelName: name }),
-      val,
-    );
-    const thresholds = tuneThresholds(
-      acts.map((act, i) => ({ act, truth: val[i].truth })),
-    );
+    const thresholds = tuneThresholds(val);
     await writeThresholds(modelDir, name, thresholds);
     console.error(
       `tuned thresholds of ${name} on ${val.length} validation tracks: ${
@@ -124,15 +138,36 @@ async function main(): Promise<number> {
     );
   }
   if (values["fit-bars"]) {
-    const set = await loadSet(splitDir("bars"), { render: "bars" });
-    const acts = await activationsOf(
-      await loadTranscriber({ modelDir, modelName: name }),
-      set,
+    const model = fitBarModel(
+      bars.map((b) => b.act),
+      bars.map((b) => b.truth),
     );
-    const bars = fitBarModel(acts, set.map((s) => s.truth));
-    await writeBarModel(modelDir, name, bars);
+    await writeFitted(modelDir, name, "bars", model);
     console.error(
-      `fitted the downbeat stage of ${name} on ${set.length} tracks (${bars.weights.length} weights)`,
+      `fitted the downbeat stage of ${name} on ${bars.length} tracks (${model.weights.length} weights)`,
+    );
+  }
+  if (values["fit-notes"]) {
+    const { filter, report } = fitNoteFilter(
+      bars,
+      val,
+      await readThresholds(modelDir, name),
+    );
+    const lanes = Object.keys(filter.lanes);
+    await writeFitted(
+      modelDir,
+      name,
+      "noteFilter",
+      lanes.length ? filter : null,
+    );
+    console.error(
+      `note filter of ${name} (fitted on ${bars.length} tracks, validation F plain -> filtered): ${
+        Object.entries(report).map(([lane, r]) =>
+          `${lane} ${r.plain.toFixed(3)} -> ${r.filtered.toFixed(3)}${
+            r.kept ? " (kept)" : ""
+          }`
+        ).join(", ")
+      }`,
     );
   }
   const split = values.split as Split;

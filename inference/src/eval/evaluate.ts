@@ -7,6 +7,7 @@ import { HIHAT_LANES, LANES } from "../contracts/bsm.ts";
 import { labelColumn } from "../pipeline/activations_io.ts";
 import type { BarModel } from "../pipeline/bars.ts";
 import { MAX_BPM, MIN_BPM, trackBeats } from "../pipeline/beats.ts";
+import type { NoteFilter } from "../pipeline/note_filter.ts";
 import { pickPeaks } from "../pipeline/peaks.ts";
 import {
   lanePeaksFromThresholds,
@@ -43,16 +44,23 @@ export interface TrackScore {
   tempo: { estimate: number; reference: number; acc1: boolean; acc2: boolean };
 }
 
+/** What a model carries for picking notes and bars: its tuned thresholds and fitted stages. */
+export interface ModelPicking {
+  thresholds?: Thresholds;
+  bars?: BarModel;
+  noteFilter?: NoteFilter;
+}
+
 /** Scores one track's activations with the pipeline's beat tracker and note picker. */
 export function scoreTrack(
   act: Activations,
   truth: TrackTruth,
-  thresholds: Thresholds = {},
-  bars?: BarModel,
+  { thresholds = {}, bars, noteFilter }: ModelPicking = {},
 ): TrackScore {
   const beats = trackBeats(act, { bars });
   const { notes } = quantizeNotes(act, beats.beats, {
     lanePeaks: lanePeaksFromThresholds(thresholds),
+    noteFilter,
   });
   const counts: Record<string, Counts> = {},
     ghosts: Record<string, Counts> = {};

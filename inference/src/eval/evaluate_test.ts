@@ -113,7 +113,7 @@ test("evaluate - tuned thresholds sit between the false and the true peaks, per 
     undefined,
     "a lane without references keeps the default",
   );
-  const s = scoreTrack(activations(12, bumps), truth, th);
+  const s = scoreTrack(activations(12, bumps), truth, { thresholds: th });
   assert.deepEqual(s.counts.kick, { tp: 8, fp: 0, fn: 0 });
 });
 

@@ -4,42 +4,8 @@ import { trackBeats } from "../pipeline/beats.ts";
 import type { Activations } from "../pipeline/types.ts";
 import { prng as random } from "../testing/synth.ts";
 import type { TrackTruth } from "./dataset.ts";
-import { fitBarModel, fitLogistic, solveSpd } from "./fit_bars.ts";
+import { fitBarModel } from "./fit_bars.ts";
 import { beatFMeasure } from "./metrics.ts";
-
-test("fit_bars - solveSpd solves a symmetric positive definite system", () => {
-  const a = Float64Array.from([4, 2, 0.4, 2, 5, 1, 0.4, 1, 3]);
-  const x = [1, -2, 0.5];
-  const b = Float64Array.from(
-    [0, 1, 2].map((i) => x.reduce((s, v, j) => s + a[i * 3 + j] * v, 0)),
-  );
-  const got = solveSpd(Float64Array.from(a), b, 3);
-  got.forEach((v, i) =>
-    assert.ok(Math.abs(v - x[i]) < 1e-9, `${v} vs ${x[i]}`)
-  );
-  assert.throws(
-    () =>
-      solveSpd(Float64Array.from([1, 2, 2, 1]), Float64Array.from([1, 1]), 2),
-    /positive definite/,
-  );
-});
-
-test("fit_bars - logistic regression recovers the weights that generated the labels", () => {
-  const rnd = random(7);
-  const truth = [2, -1, 0];
-  const x: Float64Array[] = [], y: number[] = [];
-  for (let i = 0; i < 4000; i++) {
-    const r = Float64Array.from(truth, () => rnd() * 2 - 1);
-    const z = 0.5 + r.reduce((s, v, j) => s + v * truth[j], 0);
-    x.push(r);
-    y.push(rnd() < 1 / (1 + Math.exp(-z)) ? 1 : 0);
-  }
-  const { weights, bias } = fitLogistic(x, y, 1e-6);
-  weights.forEach((w, j) =>
-    assert.ok(Math.abs(w - truth[j]) < 0.25, `w${j} ${w} vs ${truth[j]}`)
-  );
-  assert.ok(Math.abs(bias - 0.5) < 0.2, `bias ${bias}`);
-});
 
 const LABELS = ["kick", "snare", "crash", "tom_high", "beat", "downbeat"];
 const FPS = 100, BEAT = 50;

@@ -5,6 +5,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { z } from "zod";
 import type { BarModel } from "../pipeline/bars.ts";
+import type { NoteFilter } from "../pipeline/note_filter.ts";
 import type { Thresholds } from "./evaluate.ts";
 
 const rawManifestSchema = z.looseObject({
@@ -64,19 +65,30 @@ export async function writeThresholds(
   await write(modelDir, m);
 }
 
-/** Writes `bars` next to the model as `<name>.bars.json` and names that file in the entry of `name`. */
-export async function writeBarModel(
+/** Where a model's fitted companions live: manifest field -> file suffix next to the model. */
+const FITTED = { bars: "bars", noteFilter: "notes" } as const;
+
+/**
+ * Writes a stage fitted on `name`'s activations next to the model as `<name>.<suffix>.json` (bars: the downbeat
+ * stage, noteFilter: the note filter) and names that file in the entry of `name`; `null` removes it from the entry.
+ */
+export async function writeFitted(
   modelDir: string,
   name: string,
-  bars: BarModel,
+  field: keyof typeof FITTED,
+  value: BarModel | NoteFilter | null,
 ): Promise<void> {
   const m = await readManifest(modelDir);
-  const file = `${name}.bars.json`;
-  await writeFile(
-    `${modelDir.replace(/\/$/, "")}/${file}`,
-    JSON.stringify(bars) + "\n",
-  );
-  entry(m, name).bars = file;
+  if (value === null) {
+    delete entry(m, name)[field];
+  } else {
+    const file = `${name}.${FITTED[field]}.json`;
+    await writeFile(
+      `${modelDir.replace(/\/$/, "")}/${file}`,
+      JSON.stringify(value) + "\n",
+    );
+    entry(m, name)[field] = file;
+  }
   await write(modelDir, m);
 }
 

@@ -6,6 +6,7 @@ import {
   readManifest,
   readThresholds,
   setDefaultModel,
+  writeFitted,
   writeThresholds,
 } from "./manifest_io.ts";
 
@@ -57,6 +58,29 @@ test("manifest_io - the default moves only to a model that exists", async () => 
       /not in the manifest/,
     );
     assert.equal((await readManifest(dir)).default, "b");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("manifest_io - a fitted stage is written next to the model and named in its entry; null removes it", async () => {
+  const dir = await mkdtemp(`${tmpdir()}/manifest-`);
+  try {
+    await writeFile(`${dir}/manifest.json`, JSON.stringify(MANIFEST));
+    const filter = { labels: ["kick", "snare"], floor: 0.3, lanes: {} };
+    await writeFitted(dir, "b", "noteFilter", filter);
+    const named = (await readManifest(dir)).models[1];
+    assert.equal(named.noteFilter, "b.notes.json");
+    assert.deepEqual(
+      JSON.parse(await readFile(`${dir}/b.notes.json`, "utf8")),
+      filter,
+    );
+    await writeFitted(dir, "b", "noteFilter", null);
+    assert.equal((await readManifest(dir)).models[1].noteFilter, undefined);
+    await assert.rejects(
+      writeFitted(dir, "zz", "bars", null),
+      /Model "zz" is not in the manifest/,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

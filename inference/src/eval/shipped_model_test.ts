@@ -64,7 +64,11 @@ for (
       beats: groove.beats,
       downbeats: groove.downbeats,
     };
-    const s = scoreTrack(act, truth, thresholds, t.bars);
+    const s = scoreTrack(act, truth, {
+      thresholds,
+      bars: t.bars,
+      noteFilter: t.noteFilter,
+    });
     const played = ["kick", "snare", "hihat_closed"];
     for (const lane of played) {
       const c = s.counts[lane];

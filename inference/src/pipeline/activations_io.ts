@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { type BarModel, barModelSchema } from "./bars.ts";
+import { type NoteFilter, noteFilterSchema } from "./note_filter.ts";
 import type { Activations } from "./types.ts";
 
 /** Where the activations came from, carried so later stages can report it. */
@@ -16,6 +17,8 @@ export interface ActivationsMeta {
   thresholds?: Record<string, number>;
   /** The model's downbeat stage, so the beats stage finds bars the way the model was fitted. */
   bars?: BarModel;
+  /** The model's note filter, so the quantize stage keeps the peaks the model's filter keeps. */
+  noteFilter?: NoteFilter;
 }
 
 const headerSchema = z.object({
@@ -27,6 +30,7 @@ const headerSchema = z.object({
     durationSec: z.number().positive(),
     thresholds: z.record(z.string(), z.number()).optional(),
     bars: barModelSchema.optional(),
+    noteFilter: noteFilterSchema.optional(),
   }),
 });
 

@@ -12,6 +12,7 @@ import {
   labelColumn,
 } from "./activations_io.ts";
 import { beatResultSchema, beatsKey } from "./beats.ts";
+import { filterPeaks, type NoteFilter } from "./note_filter.ts";
 import { type PeakOptions, pickPeaks } from "./peaks.ts";
 import { transcribeKey } from "./transcribe.ts";
 import type { Activations, Stage } from "./types.ts";
@@ -51,6 +52,8 @@ export interface QuantizeOptions {
   /** Peak picking for every lane, and per-lane overrides. */
   peaks?: PeakOptions;
   lanePeaks?: Record<string, PeakOptions>;
+  /** The model's note filter: its lanes are picked at its floor, then each peak is kept or dropped by it. */
+  noteFilter?: NoteFilter;
 }
 
 /** Fractional beat position of `time` [seconds] in `beats` (extrapolated with the edge intervals). */
@@ -122,10 +125,15 @@ export function quantizeNotes(
 ): QuantizeResult {
   const raw: Omit<QuantizedNote, "quantizedTime" | "beat">[] = [];
   for (const lane of act.labels.filter((l) => !NON_LANES.has(l))) {
-    const peaks = pickPeaks(labelColumn(act, lane)!, act.fps, {
+    const filtered = opts.noteFilter?.lanes[lane] !== undefined;
+    const picked = pickPeaks(labelColumn(act, lane)!, act.fps, {
       ...opts.peaks,
       ...opts.lanePeaks?.[lane],
+      ...(filtered ? { threshold: opts.noteFilter!.floor } : {}),
     });
+    const peaks = filtered
+      ? filterPeaks(act, lane, picked, opts.noteFilter!)
+      : picked;
     const velocities = peaks.map((p) =>
       Math.max(1, Math.min(127, Math.round(p.strength * 127)))
     );
@@ -235,7 +243,7 @@ export function lanePeaksFromThresholds(
 
 /**
  * The quantize stage: `transcribe.act` + `beats.json` -> `jobs/{jobId}/quantize.json`, picking each lane with the
- * model's tuned threshold (carried in the activations' meta); `opts.lanePeaks` overrides it.
+ * model's tuned threshold and note filter (carried in the activations' meta); `opts` overrides them.
  */
 export function createQuantizeStage(opts: QuantizeOptions = {}): Stage {
   return {
@@ -254,7 +262,11 @@ export function createQuantizeStage(opts: QuantizeOptions = {}): Stage {
         ...opts.lanePeaks,
       };
       const artifact: QuantizeArtifact = {
-        ...quantizeNotes(act, beats, { ...opts, lanePeaks }),
+        ...quantizeNotes(act, beats, {
+          noteFilter: act.meta.noteFilter,
+          ...opts,
+          lanePeaks,
+        }),
         ...act.meta,
       };
       await ctx.store.put(

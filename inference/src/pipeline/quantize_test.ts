@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MemoryStore } from "../storage/memory_store.ts";
-import { encodeActivations } from "./activations_io.ts";
+import { type ActivationsMeta, encodeActivations } from "./activations_io.ts";
 import { beatsKey } from "./beats.ts";
 import {
   beatPosition,
@@ -86,16 +86,19 @@ test("quantize - dynamics are relative to the lane: quiet hits are ghosts", () =
   ]]);
 });
 
-test("quantize - the stage picks each lane with the model's tuned threshold from the activations' meta", async () => {
-  const act = snareAt([1, 1.5, 2], [0.9, 0.5, 0.9]);
+/** Runs the quantize stage on `act` with `meta` (as the transcribe stage stored it) and a 120 bpm grid. */
+async function quantizeStage(
+  act: Activations,
+  meta: Omit<ActivationsMeta, "model" | "durationSec">,
+): Promise<{ notes: { time: number; lane: string }[] }> {
   const store = new MemoryStore();
   const job = {
     jobId: "6f1c1a52-5a4e-4a59-9d7e-2f7d8a0b1c01",
   } as StageContext["job"];
-  const meta = { model: { name: "m", version: "1" }, durationSec: 6 };
+  const model = { name: "m", version: "1" };
   await store.put(
     transcribeKey(job),
-    encodeActivations(act, { ...meta, thresholds: { snare: 0.7 } }),
+    encodeActivations(act, { model, durationSec: 6, ...meta }),
     "x",
   );
   await store.put(
@@ -118,17 +121,60 @@ test("quantize - the stage picks each lane with the model's tuned threshold from
     log: { info() {}, warn() {}, error() {} },
   };
   await createQuantizeStage().run(ctx);
-  const artifact = JSON.parse(
+  return JSON.parse(
     new TextDecoder().decode(await store.get(quantizeKey(job))),
   );
+}
+
+test("quantize - the stage picks each lane with the model's tuned threshold from the activations' meta", async () => {
+  const act = snareAt([1, 1.5, 2], [0.9, 0.5, 0.9]);
+  const artifact = await quantizeStage(act, { thresholds: { snare: 0.7 } });
   assert.deepEqual(
-    artifact.notes.map((n: { time: number }) => n.time),
+    artifact.notes.map((n) => n.time),
     [1, 2],
     "the 0.5 peak is under the tuned 0.7",
   );
   assert.deepEqual(lanePeaksFromThresholds({ snare: 0.7 }), {
     snare: { threshold: 0.7 },
   });
+});
+
+test("quantize - the stage keeps the peaks the model's note filter keeps, picked at its floor", async () => {
+  const labels = ["snare", "hihat_closed", "beat"];
+  const frames = 6 * FPS, data = new Float32Array(frames * 3).fill(0.05);
+  const set = (
+    t: number,
+    col: number,
+    v: number,
+  ) => (data[Math.round(t * FPS) * 3 + col] = v);
+  set(1, 0, 0.9), set(1, 1, 0.95); // a "snare" that is a hi-hat stroke
+  set(1.5, 0, 0.5); // a quiet snare, under the tuned threshold
+  set(2, 0, 0.9);
+  const act: Activations = { data, frames, fps: FPS, labels };
+  const noteFilter = {
+    labels,
+    floor: 0.3,
+    lanes: {
+      snare: { // vector: [logit(snare), rise, logit(max hi-hat), logit(max beat)]: a hi-hat vetoes
+        mean: [0, 0, 0, 0],
+        std: [1, 1, 1, 1],
+        weights: [0, 0, -2, 0],
+        bias: -3,
+        threshold: 0.5,
+      },
+    },
+  };
+  const thresholds = { snare: 0.7 };
+  const artifact = await quantizeStage(act, { thresholds, noteFilter });
+  const snares = artifact.notes.filter((n) => n.lane === "snare");
+  assert.deepEqual(snares.map((n) => n.time), [1.5, 2]);
+  const plain = quantizeNotes(act, beats, {
+    lanePeaks: lanePeaksFromThresholds(thresholds),
+  });
+  assert.deepEqual(
+    plain.notes.filter((n) => n.lane === "snare").map((n) => n.time),
+    [1, 2],
+  );
 });
 
 test("quantize - one hi-hat at a time: closed and open peaks 10 ms apart give the stronger note only", () => {

@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { JobMessage } from "../contracts/job_message.ts";
 import { encodeActivations } from "./activations_io.ts";
 import { type BarModel, barModelSchema } from "./bars.ts";
+import { type NoteFilter, noteFilterSchema } from "./note_filter.ts";
 import { readDecoded } from "./decode.ts";
 import {
   computeFeatures,
@@ -53,6 +54,8 @@ export const modelEntrySchema = z.object({
   contextFrames: z.number().int().nonnegative().optional(),
   /** File (next to the model) of the downbeat stage fitted on this model's activations (pipeline/bars.ts). */
   bars: z.string().min(1).optional(),
+  /** File (next to the model) of the note filter fitted on this model's activations (pipeline/note_filter.ts). */
+  noteFilter: z.string().min(1).optional(),
 });
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 
@@ -80,6 +83,8 @@ export interface Transcriber {
   model: ModelEntry;
   /** The model's downbeat stage, when the manifest names one. */
   bars?: BarModel;
+  /** The model's note filter, when the manifest names one. */
+  noteFilter?: NoteFilter;
   /** The execution providers the session was created with. */
   executionProviders: string[];
   /** Activations of mono `samples` at `sampleRate` [Hz] (must equal the model's front-end rate). */
@@ -137,14 +142,16 @@ async function createSession(
   };
 }
 
-/** Reads and validates a fitted downbeat stage (`<model>.bars.json`). */
-async function readBarModel(path: string): Promise<BarModel> {
-  const parsed = barModelSchema.safeParse(
-    JSON.parse(await readFile(path, "utf8")),
-  );
+/** Reads and validates a file fitted on a model's activations (`<model>.bars.json`, `<model>.notes.json`). */
+async function readFitted<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  what: string,
+): Promise<T> {
+  const parsed = schema.safeParse(JSON.parse(await readFile(path, "utf8")));
   if (!parsed.success) {
     throw new Error(
-      `${path} is not a valid bar model: ${
+      `${path} is not a valid ${what}: ${
         parsed.error.issues.map((i) => i.message).join("; ")
       }`,
     );
@@ -178,8 +185,16 @@ export async function loadTranscriber(
       `Model file ${file} has sha256 ${sha}, the manifest says ${model.sha256}; rebuild or restore it`,
     );
   }
+  const beside = (file: string) => `${dir.replace(/\/$/, "")}/${file}`;
   const bars = model.bars
-    ? await readBarModel(`${dir.replace(/\/$/, "")}/${model.bars}`)
+    ? await readFitted(beside(model.bars), barModelSchema, "bar model")
+    : undefined;
+  const noteFilter = model.noteFilter
+    ? await readFitted(
+      beside(model.noteFilter),
+      noteFilterSchema,
+      "note filter",
+    )
     : undefined;
   const { session, eps } = await createSession(bytes);
   const checkRate = (sampleRate: number) => {
@@ -231,6 +246,7 @@ export async function loadTranscriber(
   return {
     model,
     bars,
+    noteFilter,
     executionProviders: eps,
     async transcribe(samples, sampleRate) {
       checkRate(sampleRate);
@@ -265,6 +281,7 @@ export function createTranscribeStage(transcriber: Transcriber): Stage {
         durationSec: samples.length / sampleRate,
         thresholds: transcriber.model.thresholds,
         bars: transcriber.bars,
+        noteFilter: transcriber.noteFilter,
       };
       await ctx.store.put(
         transcribeKey(ctx.job),

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { noteFilterSchema } from "../pipeline/note_filter.ts";
+import { prng as random } from "../testing/synth.ts";
+import {
+  fitNoteFilter,
+  type LabelledTrack,
+  laneCandidates,
+} from "./fit_notes.ts";
+
+const LABELS = ["kick", "snare", "hihat_closed", "beat"];
+const FPS = 100;
+
+/**
+ * 20 s of a model that hears a snare in every hi-hat stroke: true snares and hi-hat strokes both peak in the
+ * snare column anywhere in 0.4..0.95, so no snare threshold separates them; the hi-hat column tells them apart.
+ * Kicks peak at 0.9 and nothing else does (a plain threshold is already perfect there).
+ */
+function song(rnd: () => number): LabelledTrack {
+  const frames = 20 * FPS, n = LABELS.length;
+  const data = new Float32Array(frames * n).map(() => 0.03 * rnd());
+  const set = (
+    f: number,
+    label: string,
+    v: number,
+  ) => (data[f * n + LABELS.indexOf(label)] = v);
+  const notes: { time: number; lane: string; velocity: number }[] = [];
+  for (let f = 50; f < frames - 50; f += 25) {
+    const kind = rnd();
+    if (kind < 0.3) {
+      set(f, "snare", 0.4 + 0.55 * rnd());
+      notes.push({ time: f / FPS, lane: "snare", velocity: 90 });
+    } else if (kind < 0.7) {
+      set(f, "hihat_closed", 0.9);
+      set(f, "snare", 0.4 + 0.55 * rnd());
+      notes.push({ time: f / FPS, lane: "hihat_closed", velocity: 70 });
+    } else {
+      set(f, "kick", 0.9);
+      notes.push({ time: f / FPS, lane: "kick", velocity: 100 });
+    }
+  }
+  return {
+    act: { data, frames, fps: FPS, labels: LABELS },
+    truth: {
+      id: "t",
+      style: "rock",
+      meter: "4/4",
+      bpm: 120,
+      source: "test",
+      accompaniment: null,
+      durationSec: frames / FPS,
+      notes,
+      beats: [],
+      downbeats: [],
+    },
+  };
+}
+
+test("fit_notes - candidates are the floor's peaks, labelled by a true onset within 50 ms", () => {
+  const t = song(random(1));
+  const { rows, labels } = laneCandidates([t], "snare", 0.3);
+  const strokes = t.truth.notes.filter((n) => n.lane !== "kick").length;
+  assert.equal(rows.length, strokes);
+  assert.equal(
+    labels.filter((y) => y === 1).length,
+    t.truth.notes.filter((n) => n.lane === "snare").length,
+  );
+  assert.equal(rows[0].length, LABELS.length + 1);
+});
+
+test("fit_notes - a lane is filtered when the other columns tell its true peaks from false ones, not otherwise", () => {
+  const rnd = random(2);
+  const fit = Array.from({ length: 6 }, () => song(rnd));
+  const val = Array.from({ length: 4 }, () => song(rnd));
+  const { filter, report } = fitNoteFilter(fit, val, {
+    kick: 0.5,
+    snare: 0.7,
+    hihat_closed: 0.5,
+  });
+  assert.ok(noteFilterSchema.safeParse(filter).success);
+  assert.deepEqual(Object.keys(filter.lanes), ["snare"]);
+  assert.ok(report.snare.plain < 0.75, `plain snare F ${report.snare.plain}`);
+  assert.ok(
+    report.snare.filtered > 0.97,
+    `filtered snare F ${report.snare.filtered}`,
+  );
+  assert.equal(report.kick.kept, false);
+  assert.equal(report.kick.plain, 1);
+  assert.ok(
+    filter.lanes.snare.threshold > 0 && filter.lanes.snare.threshold < 1,
+  );
+});
