@@ -116,10 +116,11 @@ async function main(): Promise<number> {
   const modelDir = process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR;
   const name = values.model ?? (await readManifest(modelDir)).default;
   const started = Date.now();
+  let transcriber: Transcriber | undefined; // loaded once, for the sets the fits need
   const activationsOfSet = async (split: "val" | "bars") => {
     const set = await loadSet(splitDir(split), { render: split });
-    const t = await loadTranscriber({ modelDir, modelName: name });
-    const acts = await activationsOf(t, set);
+    transcriber ??= await loadTranscriber({ modelDir, modelName: name });
+    const acts = await activationsOf(transcriber, set);
     return acts.map((act, i) => ({ act, truth: set[i].truth }));
   };
   const val = values.tune || values["fit-notes"]

@@ -5,6 +5,7 @@ import type { Activations } from "../pipeline/types.ts";
 import { prng as random } from "../testing/synth.ts";
 import type { TrackTruth } from "./dataset.ts";
 import { fitBarModel } from "./fit_bars.ts";
+import { noisyActivations, syntheticTruth } from "./synthetic_track.ts";
 import { beatFMeasure } from "./metrics.ts";
 
 const LABELS = ["kick", "snare", "crash", "tom_high", "beat", "downbeat"];
@@ -20,13 +21,8 @@ function song(
   rnd: () => number,
 ): { act: Activations; truth: TrackTruth } {
   const beats = bars * 4 + pickup;
-  const frames = (beats + 2) * BEAT, n = LABELS.length;
-  const data = new Float32Array(frames * n).map(() => 0.02 * rnd());
-  const set = (
-    f: number,
-    label: string,
-    v: number,
-  ) => (data[f * n + LABELS.indexOf(label)] = v);
+  const frames = (beats + 2) * BEAT;
+  const { act, set } = noisyActivations(LABELS, frames, FPS, 0.02, rnd);
   const times: number[] = [], downbeats: number[] = [];
   for (let k = 0; k < beats; k++) {
     const f = BEAT + k * BEAT,
@@ -40,19 +36,13 @@ function song(
     if (pos === 0 && bar % 4 === 0) set(f, "crash", 0.9);
     if (pos === 3 && bar % 4 === 3) set(f + BEAT / 2, "tom_high", 0.9);
   }
-  const truth: TrackTruth = {
-    id: "s",
-    style: "rock",
-    meter: "4/4",
-    bpm: 120,
-    source: "test",
-    accompaniment: null,
-    durationSec: frames / FPS,
+  const truth = syntheticTruth({
     notes: [],
     beats: times,
     downbeats,
-  };
-  return { act: { data, frames, fps: FPS, labels: LABELS }, truth };
+    durationSec: frames / FPS,
+  });
+  return { act, truth };
 }
 
 test("fit_bars - the fitted stage finds bar 1 from crashes and fills where the downbeat column cannot", () => {

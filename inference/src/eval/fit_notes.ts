@@ -9,11 +9,11 @@ import { LANES } from "../contracts/bsm.ts";
 import { labelColumn } from "../pipeline/activations_io.ts";
 import {
   candidateVector,
-  filterPeaks,
   type NoteFilter,
   noteFilterSchema,
+  onsetProbability,
 } from "../pipeline/note_filter.ts";
-import { type Peak, pickPeaks } from "../pipeline/peaks.ts";
+import { pickPeaks } from "../pipeline/peaks.ts";
 import type { Activations } from "../pipeline/types.ts";
 import type { TrackTruth } from "./dataset.ts";
 import { THRESHOLD_GRID, type Thresholds } from "./evaluate.ts";
@@ -73,15 +73,16 @@ export function laneCandidates(
   return { rows, labels };
 }
 
-/** Pooled onset F of `lane` over `tracks` with the peaks `pick` returns. */
-function laneF(
+/** Pooled onset F of `lane` over `tracks` with its peaks picked at `threshold`. */
+function plainF(
   tracks: readonly LabelledTrack[],
   lane: string,
-  pick: (act: Activations) => Peak[],
+  threshold: number,
 ): number {
   let c: Counts = { tp: 0, fp: 0, fn: 0 };
   for (const t of tracks) {
-    const det = pick(t.act).map((p) => p.time);
+    const det = pickPeaks(labelColumn(t.act, lane)!, t.act.fps, { threshold })
+      .map((p) => p.time);
     c = addCounts(
       c,
       matchEvents(det, refTimes(t.truth, lane), ONSET_TOLERANCE_SEC),
@@ -107,14 +108,7 @@ export function fitNoteFilter(
   const filter: NoteFilter = { labels, floor, lanes: {} };
   const report: NoteFilterReport = {};
   for (const lane of LANES.filter((l) => labels.includes(l))) {
-    const plain = laneF(
-      val,
-      lane,
-      (act) =>
-        pickPeaks(labelColumn(act, lane)!, act.fps, {
-          threshold: thresholds[lane] ?? 0.5,
-        }),
-    );
+    const plain = plainF(val, lane, thresholds[lane] ?? 0.5);
     const { rows, labels: y } = laneCandidates(fit, lane, floor);
     const positives = y.reduce((s, v) => s + v, 0);
     if (positives === 0 || positives === y.length) { // nothing to tell apart
@@ -122,24 +116,30 @@ export function fitNoteFilter(
       continue;
     }
     const model = fitStandardised(rows, y, l2);
+    // each validation peak's probability once; a threshold then keeps those above it (as filterPeaks does)
+    const scored = val.map((t) => {
+      const col = t.act.labels.indexOf(lane);
+      const peaks = pickPeaks(labelColumn(t.act, lane)!, t.act.fps, {
+        threshold: floor,
+      });
+      return peaks.map((p) => ({
+        time: p.time,
+        probability: onsetProbability(t.act, col, p.frame, model),
+      }));
+    });
     let best = { f: -1, threshold: 0.5 };
     for (const threshold of THRESHOLD_GRID) {
-      const trial: NoteFilter = {
-        labels,
-        floor,
-        lanes: { [lane]: { ...model, threshold } },
-      };
-      const f = laneF(
-        val,
-        lane,
-        (act) =>
-          filterPeaks(
-            act,
-            lane,
-            pickPeaks(labelColumn(act, lane)!, act.fps, { threshold: floor }),
-            trial,
-          ),
-      );
+      let c: Counts = { tp: 0, fp: 0, fn: 0 };
+      val.forEach((t, i) => {
+        const det = scored[i].filter((p) => p.probability > threshold).map((
+          p,
+        ) => p.time);
+        c = addCounts(
+          c,
+          matchEvents(det, refTimes(t.truth, lane), ONSET_TOLERANCE_SEC),
+        );
+      });
+      const f = prf(c).f;
       if (f > best.f) best = { f, threshold };
     }
     const kept = best.f > plain + minGain;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { noteFilterSchema } from "../pipeline/note_filter.ts";
 import { prng as random } from "../testing/synth.ts";
+import { noisyActivations, syntheticTruth } from "./synthetic_track.ts";
 import {
   fitNoteFilter,
   type LabelledTrack,
@@ -17,13 +18,8 @@ const FPS = 100;
  * Kicks peak at 0.9 and nothing else does (a plain threshold is already perfect there).
  */
 function song(rnd: () => number): LabelledTrack {
-  const frames = 20 * FPS, n = LABELS.length;
-  const data = new Float32Array(frames * n).map(() => 0.03 * rnd());
-  const set = (
-    f: number,
-    label: string,
-    v: number,
-  ) => (data[f * n + LABELS.indexOf(label)] = v);
+  const frames = 20 * FPS;
+  const { act, set } = noisyActivations(LABELS, frames, FPS, 0.03, rnd);
   const notes: { time: number; lane: string; velocity: number }[] = [];
   for (let f = 50; f < frames - 50; f += 25) {
     const kind = rnd();
@@ -39,20 +35,10 @@ function song(rnd: () => number): LabelledTrack {
       notes.push({ time: f / FPS, lane: "kick", velocity: 100 });
     }
   }
+  const durationSec = frames / FPS;
   return {
-    act: { data, frames, fps: FPS, labels: LABELS },
-    truth: {
-      id: "t",
-      style: "rock",
-      meter: "4/4",
-      bpm: 120,
-      source: "test",
-      accompaniment: null,
-      durationSec: frames / FPS,
-      notes,
-      beats: [],
-      downbeats: [],
-    },
+    act,
+    truth: syntheticTruth({ notes, beats: [], downbeats: [], durationSec }),
   };
 }
 

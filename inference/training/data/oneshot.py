@@ -32,6 +32,8 @@ _RULES: list[tuple[str, int]] = [
     (r"^(crash|drum_cymbal_hard|drum_cymbal_soft|drum_splash|elec_cymbal)", 49),
     (r"^ride", 51),
 ]
+# pool files ffmpeg could not decode (a few use codecs it lacks), so a worker tries each only once
+_UNDECODABLE: set[str] = set()
 # one tom sample plays all three toms, tuned like a kit's sizes (semitones from the sample)
 TOM_TUNING = {50: 4.0, 47: 0.0, 43: -5.0}
 
@@ -92,9 +94,12 @@ class OneShotKit(HydrogenKit):
     def _pick(self, paths: list[str], rng: np.random.Generator, cache_dir: str) -> tuple[str, np.ndarray] | None:
         """A random decodable sample of `paths` and its samples, lead silence trimmed (None when none decodes)."""
         for i in rng.permutation(len(paths)):
+            if paths[int(i)] in _UNDECODABLE:
+                continue
             try:
                 w = trim_lead(load_sample(paths[int(i)], self.sr, cache_dir), self.sr)
-            except RuntimeError:  # a few pool files use codecs this ffmpeg lacks
+            except RuntimeError:
+                _UNDECODABLE.add(paths[int(i)])
                 continue
             if len(w) > 0.02 * self.sr:  # each sample peaks at 1: the files' own levels are arbitrary
                 return paths[int(i)], w / float(np.abs(w).max())
