@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks: Debian packages (ffmpeg, mpg123, Chromaprint, Chromium, clamd, Redis, numpy/scipy
-# for the training recipe's tests) and the npm
-# packages of the root (Deno itself) and of inference/. Idempotent and quick when everything is there.
+# Installs what a fresh machine lacks: Debian packages (ffmpeg, mpg123, Chromaprint, Chromium, clamd, Redis;
+# numpy/scipy and the drum soundfonts and kits for the training recipe's tests) and the npm packages of the root
+# (Deno itself) and of inference/. Idempotent and quick when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,10 @@ command -v clamd >/dev/null || need_apt+=(clamav-daemon)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 # the training recipe's data tests (numpy/scipy/mido under Debian's python3; torch is only needed to train)
 /usr/bin/python3 -c "import numpy, scipy, mido" 2>/dev/null || need_apt+=(python3-numpy python3-scipy python3-mido)
+# ... and the drum sources they plan tracks from (training and held-out soundfonts and sampled kits)
+[ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need_apt+=(fluid-soundfont-gm)
+[ -f /usr/share/sounds/sf2/TimGM6mb.sf2 ] || need_apt+=(timgm6mb-soundfont)
+[ -d /usr/share/hydrogen/data/drumkits/Audiophob ] || need_apt+=(hydrogen-drumkits)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${need_apt[*]}" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
