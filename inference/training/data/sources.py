@@ -80,9 +80,10 @@ def accompaniment_fonts(split: str) -> list[str]:
 
 # Hydrogen instrument name -> GM key, by keywords. Order matters: the first rule that matches wins.
 _NAME_RULES: list[tuple[str, int | None]] = [
+    (r"rim click", 37),  # before "click" (a metronome click plays no lane)
     (r"clap|cowbell|conga|tamb|agogo|zap|fx|click|maraca|bongo|clave|wood|shaker|swish|choke|flink|roll|side oh|"
      r"side hh|crash/ride|semi", None),
-    (r"\bstick\b|rim click|side stick|sidestick", 37),
+    (r"\bstick\b|side stick|sidestick", 37),
     (r"snare.*rim|rimshot", 40),
     (r"snare|\bsd\b", 38),
     (r"kick|bass ?drum|\bbd\b", 36),
@@ -98,6 +99,11 @@ _NAME_RULES: list[tuple[str, int | None]] = [
     (r"splash", 55),
     (r"crash|cymbal", 49),
 ]
+
+
+# (kit, instrument) whose name misleads the rules, checked on their samples. ForzeeStereo's "Stick" is two sticks
+# clicked together (11 ms, spectral centroid 5 kHz), a count-in, not a side stick; its side stick is "Rim Click".
+_INSTRUMENT_KEYS: dict[tuple[str, str], int | None] = {("ForzeeStereo", "Stick"): None}
 
 
 def gm_key_for_instrument(name: str) -> int | None:
@@ -139,7 +145,7 @@ def parse_hydrogen_kit(folder: str) -> list[Instrument]:
     out = []
     for inst in root.iter("instrument"):
         name = _text(inst, "name")
-        key = gm_key_for_instrument(name)
+        key = _INSTRUMENT_KEYS.get((os.path.basename(folder), name), gm_key_for_instrument(name))
         if key is None or _text(inst, "isMuted") == "true":
             continue
         layers = [Layer(_text(l, "filename"), float(_text(l, "min", "0")), float(_text(l, "max", "1")),

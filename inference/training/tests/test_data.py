@@ -13,7 +13,7 @@ from data.make_dataset import KIT_GROUPS, _adapt, _labels, _plan, _render_drums,
 from data.oneshot import OneShotKit, key_for_file, pool, trim_lead
 from data.performance import generate
 from data.sampler import HydrogenKit
-from data.sources import HYDROGEN, drum_sources, gm_key_for_instrument
+from data.sources import HYDROGEN, drum_sources, gm_key_for_instrument, parse_hydrogen_kit
 from data.styles import METERS, STYLES
 from data.synth_kit import SynthKit
 
@@ -63,9 +63,15 @@ class Sources(unittest.TestCase):
     def test_instrument_names_map_to_lanes(self) -> None:
         cases = {"Kick (Tama Superstar 22\")": 36, "Ride (Custom, Zagrebin 22\")": 51, "Hi-Hat Pedal": 44,
                  "VariBreaks Hat 1 Op": 46, "Pearl Tom Floor": 43, "Tom Mid": 47, "Snare Rimshot": 40,
-                 "d#3 - clap": None, "Cowbell": None, "Sabian Hat Closed": 42, "Zildjian Splash": 55}
+                 "d#3 - clap": None, "Cowbell": None, "Sabian Hat Closed": 42, "Zildjian Splash": 55,
+                 "Rim Click (Pearl Free Floating Maple 14x3.5)": 37, "Click": None, "Pearl Side Stick": 37}
         for name, key in cases.items():
             self.assertEqual(gm_key_for_instrument(name), key, name)
+
+    @unittest.skipUnless(os.path.isdir(f"{HYDROGEN}/ForzeeStereo"), "hydrogen-drumkits not installed")
+    def test_a_kit_plays_its_side_stick_not_a_stick_click(self) -> None:
+        side = [i.name for i in parse_hydrogen_kit(f"{HYDROGEN}/ForzeeStereo") if i.key == 37]
+        self.assertEqual(side, ["Rim Click (Pearl Free Floating Maple 14x3.5)"])
 
     def test_test_kits_are_never_training_kits(self) -> None:
         srcs = drum_sources()
