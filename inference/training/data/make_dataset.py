@@ -79,8 +79,11 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # source. In "kitfx" and "pool" each group also passes its own EQ, room and compressor before the sum: a held-out
 # kit's snare may be boomy and roomy next to a dry kick, which whole-mix augmentation never produces. "pool" also
 # draws from the one-shot kits and hydrogen-data's kits (sources of split "pool").
-KIT_MIXES = ("kitmix", "kitfx", "pool")
-PART_FX = ("kitfx", "pool")
+# "groove" is the pool's sources with a bass that locks to the kick or plays between its hits (accompaniment.py
+# _groove_bass); half its tracks play one kit, half mix lane groups, and nearly all have a band.
+KIT_MIXES = ("kitmix", "kitfx", "pool", "groove")
+PART_FX = ("kitfx", "pool", "groove")
+DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal"),
               ("tom_high", "tom_mid", "tom_floor"), ("crash", "ride")]
 
@@ -91,7 +94,7 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     want = split if split in ("test", "synth") else "train"  # validation uses the training kits, other seeds
     sources = [s for s in drum_sources() if s.split == want]
     if split in KIT_MIXES:  # the sampled and soundfont training kits and the procedural kit (+ the pool's)
-        kit_splits = ("train", "synth", "pool") if split == "pool" else ("train", "synth")
+        kit_splits = ("train", "synth", "pool") if split in ("pool", "groove") else ("train", "synth")
         sources = [s for s in drum_sources() if s.split in kit_splits]
     by_kind = defaultdict(list)
     for s in sources:
@@ -103,13 +106,15 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     for i in range(n):
         rng = np.random.default_rng([seed, i])
         perf = generate(rng, duration)
-        if split in KIT_MIXES:
+        if split == "groove" and rng.random() < 0.5:
+            parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), None)]
+        elif split in KIT_MIXES:
             parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g)) for g in KIT_GROUPS]
         else:
             parts = [(pick(rng, kinds[i % len(kinds)]), None)]
         acc = None
-        if fonts and rng.random() >= drum_only_p:
-            acc = (fonts[int(rng.integers(len(fonts)))], accompaniment(perf, rng))
+        if fonts and rng.random() >= DRUM_ONLY_P.get(split, drum_only_p):
+            acc = (fonts[int(rng.integers(len(fonts)))], accompaniment(perf, rng, groove=split == "groove"))
         plan.append((rng, perf, parts, acc))
     return plan
 
@@ -196,7 +201,8 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     """Writes `n` tracks of `split` to `out_dir`, fixed by `seed`. Splits: 'train', 'val', 'test'; 'synth':
     training tracks played by procedural kits; 'kitmix': training tracks whose lane groups are each played by another
     training source; 'kitfx': the same with each lane group through its own effects; 'pool': kitfx drawing also from
-    one-shot kits and hydrogen-data's kits; 'bars': training kits like 'val', the tracks the downbeat stage is fitted
+    one-shot kits and hydrogen-data's kits; 'groove': the pool's sources, one kit or mixed, under a bass line that
+    plays with or against the kick; 'bars': training kits like 'val', the tracks the downbeat stage is fitted
     on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)

@@ -7,6 +7,7 @@ import unittest
 
 import numpy as np
 
+from data.accompaniment import GROOVE_BASS, KICK_KEYS, PROGRAMS, _bass_times, accompaniment
 from data.gm import NOTE_TO_LANE
 from data.gm import LANES
 from data.make_dataset import KIT_GROUPS, _adapt, _labels, _plan, _render_drums, source_name
@@ -187,6 +188,40 @@ class OneShotKits(unittest.TestCase):
             self.assertTrue(all(src.split in ("train", "synth", "pool") for src, _ in parts))
         kitmix = {s.name for _, _, parts, _ in _plan("kitmix", 30, 8, 6.0, 0.3) for s, _ in parts}
         self.assertFalse(any(s.split == "pool" for s in drum_sources() if s.name in kitmix))
+
+
+class GrooveBass(unittest.TestCase):
+    def _perf(self, seed: int):
+        return generate(np.random.default_rng(seed), 10.0)
+
+    def test_bass_patterns_lock_to_or_avoid_the_kick(self) -> None:
+        for seed in range(6):
+            perf = self._perf(seed)
+            beats = perf.beats + [perf.beats[-1] + perf.beats[-1] - perf.beats[-2]]
+            kicks = sorted({round(t, 3) for t, k, _ in perf.hits if k in KICK_KEYS})
+            rng = np.random.default_rng(seed)
+            self.assertEqual(_bass_times(perf, beats, "kick", rng), kicks)
+            between = _bass_times(perf, beats, "between", rng)
+            self.assertTrue(all(min(abs(t - k) for k in kicks) >= 0.06 for t in between))
+            eighths = _bass_times(perf, beats, "eighths", rng)
+            self.assertEqual(len(eighths), 2 * len(perf.beats))
+            self.assertGreater(len(eighths), len(between))
+
+    def test_groove_always_has_a_bass_on_any_gm_bass_and_plain_keeps_its_programs(self) -> None:
+        for seed in range(20):
+            job = accompaniment(self._perf(seed), np.random.default_rng(seed), groove=True)
+            bass = [ch for ch, (_, prog) in job.programs.items() if prog in GROOVE_BASS]
+            self.assertEqual(len(bass), 1)
+            self.assertTrue(any(ch == bass[0] and 28 <= n < 28 + 24 for _, ch, n, _, _ in job.notes))
+            plain = accompaniment(self._perf(seed), np.random.default_rng(seed))
+            allowed = {p for progs in PROGRAMS.values() for p in progs}
+            self.assertTrue(all(prog in allowed for _, prog in plain.programs.values()))
+
+    def test_groove_split_plays_one_kit_or_mixed_groups_from_training_and_pool_sources(self) -> None:
+        plan = _plan("groove", 40, 9, 6.0, 0.3)
+        shapes = {len(parts) for _, _, parts, _ in plan}
+        self.assertEqual(shapes, {1, len(KIT_GROUPS)})
+        self.assertTrue(all(src.split in ("train", "synth", "pool") for _, _, parts, _ in plan for src, _ in parts))
 
 
 class BarsSplit(unittest.TestCase):
