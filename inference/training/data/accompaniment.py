@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .fluid import MidiJob
+from .gm import LANE_NOTES
 from .performance import Performance
 
 PROGRAMS = {
@@ -15,12 +16,11 @@ PROGRAMS = {
     "pads": [88, 89, 90, 91, 94],
 }
 # The 'groove' split's bass: every GM bass (slap and synth basses boom and click like a kick) and a pattern that
-# locks to the kick, plays between its hits or keeps eighths. Bass that only starts on beats, as above, teaches the
-# model that a low onset off the kick's rhythm is never there, and a low onset on it always a kick: an electronic kick
-# under a synth bass was then missed a quarter of the time.
+# locks to the kick, plays between its hits or keeps eighths, for the electronic kick missed under a synth bass. Tried
+# as a stage 4 and not shipped: the off-kick patterns taught the kick lane to pass over an 808's boom (training README).
 GROOVE_BASS = [32, 33, 34, 35, 36, 37, 38, 39, 87]
 BASS_PATTERNS = ("beats", "kick", "between", "eighths")
-KICK_KEYS = (35, 36)
+KICK_KEYS = tuple(LANE_NOTES["kick"])
 # progressions as (semitones above the key root, minor?) per chord
 PROGRESSIONS = [
     [(0, 0), (7, 0), (9, 1), (5, 0)], [(9, 1), (5, 0), (0, 0), (7, 0)], [(0, 1), (8, 0), (3, 0), (10, 0)],
