@@ -15,11 +15,16 @@ PROGRAMS = {
     "strings": [48, 49, 50],
     "pads": [88, 89, 90, 91, 94],
 }
-# The 'groove' split's bass: every GM bass (slap and synth basses boom and click like a kick) and a pattern that
-# locks to the kick, plays between its hits or keeps eighths, for the electronic kick missed under a synth bass. Tried
-# as a stage 4 and not shipped: the off-kick patterns taught the kick lane to pass over an 808's boom (training README).
-GROOVE_BASS = [32, 33, 34, 35, 36, 37, 38, 39, 87]
-BASS_PATTERNS = ("beats", "kick", "between", "eighths")
+# The 'groove' split's bass, for the electronic kick missed under a synth bass: every GM bass (slap and synth basses
+# boom and click like a kick), in a pattern that locks to the kick, starts on beats, plays between the kicks or keeps
+# eighths. The first version let every bass play every pattern, and a stage 4 on it lost the TR-808 kick (training
+# README): a sine bass between the kicks is an 808's boom without a kick label. So the booming basses (fretless,
+# synth, bass & lead) play only on the kicks, and the other patterns take a plucked or slapped bass, whose attack
+# is a pick or a thumb and whose body has overtones.
+BOOMING_BASS = [35, 38, 39, 87]
+PLUCKED_BASS = [32, 33, 34, 36, 37]
+GROOVE_BASS = BOOMING_BASS + PLUCKED_BASS
+BASS_PATTERNS = {"kick": 0.5, "beats": 0.2, "between": 0.15, "eighths": 0.15}  # pattern: share of groove tracks
 KICK_KEYS = tuple(LANE_NOTES["kick"])
 # progressions as (semitones above the key root, minor?) per chord
 PROGRESSIONS = [
@@ -38,7 +43,7 @@ def _chord(root: int, minor: int, low: int) -> list[int]:
 def _bass_times(perf: Performance, beats: list[float], pattern: str, rng: np.random.Generator) -> list[float]:
     """Onset times of a 'groove' bass line: on the kicks, between them (eighth offbeats without a kick), or eighths."""
     kicks = sorted({round(t, 3) for t, k, _ in perf.hits if k in KICK_KEYS})
-    if pattern == "kick" and kicks:
+    if pattern == "kick":
         return kicks
     if pattern == "beats":
         return [t for i, t in enumerate(beats[:-1]) if i % perf.beats_per_bar == 0 or rng.random() < 0.6]
@@ -48,9 +53,11 @@ def _bass_times(perf: Performance, beats: list[float], pattern: str, rng: np.ran
     return eighths
 
 
-def _groove_bass(perf, beats, key, prog, vel, ch, rng) -> list[tuple[float, int, int, int, float]]:
-    """A 'groove' bass line: a pattern from BASS_PATTERNS on the chord roots, an octave or a fifth up sometimes."""
-    pattern = BASS_PATTERNS[int(rng.integers(len(BASS_PATTERNS)))]
+def _groove_bass(perf, beats, key, prog, vel, ch, rng) -> tuple[int, list[tuple[float, int, int, int, float]]]:
+    """A 'groove' bass line, (GM program, notes): a pattern from BASS_PATTERNS on the chord roots, an octave or a
+    fifth up sometimes; a booming bass only on the kicks."""
+    pattern = str(rng.choice(list(BASS_PATTERNS), p=list(BASS_PATTERNS.values())))
+    program = int(rng.choice(GROOVE_BASS if pattern == "kick" else PLUCKED_BASS))
     times = [t for t in _bass_times(perf, beats, pattern, rng) if t < perf.duration]
     notes = []
     for j, t in enumerate(times):
@@ -59,7 +66,7 @@ def _groove_bass(perf, beats, key, prog, vel, ch, rng) -> list[tuple[float, int,
         n = 28 + (key + root) % 12 + int(rng.choice([0, 0, 0, 7, 12]))
         nxt = times[j + 1] if j + 1 < len(times) else t + 0.5
         notes.append((t, ch, n, int(np.clip(vel + rng.integers(-15, 16), 30, 127)), max(0.05, (nxt - t) * 0.9)))
-    return notes
+    return program, notes
 
 
 def accompaniment(perf: Performance, rng: np.random.Generator, groove: bool = False) -> MidiJob:
@@ -75,12 +82,14 @@ def accompaniment(perf: Performance, rng: np.random.Generator, groove: bool = Fa
     beats = perf.beats + [perf.beats[-1] + (perf.beats[-1] - perf.beats[-2])]
     bpb = perf.beats_per_bar
     for ch, part in enumerate(parts):
-        programs[ch] = (0, int(rng.choice(GROOVE_BASS if groove and part == "bass" else PROGRAMS[part])))
+        if groove and part == "bass":
+            program, bass = _groove_bass(perf, beats, key, prog, int(rng.integers(60, 110)), ch, rng)
+            programs[ch] = (0, program)
+            notes += bass
+            continue
+        programs[ch] = (0, int(rng.choice(PROGRAMS[part])))
         rhythm = int(rng.choice([1, 2, 4]))  # notes per beat for the rhythmic parts
         vel = int(rng.integers(60, 110))
-        if groove and part == "bass":
-            notes += _groove_bass(perf, beats, key, prog, vel, ch, rng)
-            continue
         for i in range(len(perf.beats)):
             bar, beat = divmod(i, bpb)
             root, minor = prog[bar % len(prog)]

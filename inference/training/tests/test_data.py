@@ -7,7 +7,7 @@ import unittest
 
 import numpy as np
 
-from data.accompaniment import GROOVE_BASS, KICK_KEYS, PROGRAMS, _bass_times, accompaniment
+from data.accompaniment import BOOMING_BASS, GROOVE_BASS, KICK_KEYS, PROGRAMS, _bass_times, accompaniment
 from data.gm import NOTE_TO_LANE
 from data.gm import LANES
 from data.make_dataset import KIT_GROUPS, _adapt, _labels, _plan, _render_drums, source_name
@@ -216,6 +216,22 @@ class GrooveBass(unittest.TestCase):
             plain = accompaniment(self._perf(seed), np.random.default_rng(seed))
             allowed = {p for progs in PROGRAMS.values() for p in progs}
             self.assertTrue(all(prog in allowed for _, prog in plain.programs.values()))
+
+    def test_a_booming_bass_plays_only_on_the_kicks(self) -> None:
+        booming = plucked = 0
+        for seed in range(60):
+            perf = self._perf(seed)
+            job = accompaniment(perf, np.random.default_rng(seed), groove=True)
+            ch, prog = next((ch, prog) for ch, (_, prog) in job.programs.items() if prog in GROOVE_BASS)
+            kicks = {round(t, 3) for t, k, _ in perf.hits if k in KICK_KEYS}
+            on_kicks = all(round(t, 3) in kicks for t, c, _, _, _ in job.notes if c == ch)
+            if prog in BOOMING_BASS:
+                booming += 1
+                self.assertTrue(on_kicks, f"seed {seed}: program {prog} plays off the kick")
+            else:
+                plucked += on_kicks is False
+        self.assertGreater(booming, 0)
+        self.assertGreater(plucked, 0)
 
     def test_groove_split_plays_one_kit_or_mixed_groups_from_training_and_pool_sources(self) -> None:
         plan = _plan("groove", 40, 9, 6.0, 0.3)
