@@ -18,7 +18,7 @@ from scipy.io import wavfile
 
 from features import FRONTEND, compute_features
 from .accompaniment import accompaniment
-from .augment import augment, compress, eq, mix, reverb
+from .augment import augment, compress, eq, mix, reverb, snare_boom
 from .fluid import DRUM_CHANNEL, MidiJob, probe_keys, render_batch
 from .gm import LANES, NOTE_TO_LANE, playable_key
 from .performance import Performance, generate
@@ -84,6 +84,8 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 KIT_MIXES = ("kitmix", "kitfx", "pool", "groove")
 PART_FX = ("kitfx", "pool", "groove")
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
+SNARE_BOOM_P = {"groove": 0.35}  # share of tracks whose snares get a kick-like low thud (augment.snare_boom)
+BOOMING_SNARE_KEYS = (38, 40)  # not the side stick
 KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal"),
               ("tom_high", "tom_mid", "tom_floor"), ("crash", "ride")]
 
@@ -137,9 +139,9 @@ def _part_fx(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return a
 
 
-def _render_drums(plan, vary: bool, part_fx: bool = False) -> list[tuple[np.ndarray, list]]:
+def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0) -> list[tuple[np.ndarray, list]]:
     """(audio, hits played) per track: each part rendered by its source (and through its own effects when
-    `part_fx`), the parts summed."""
+    `part_fx`), the parts summed; in a share `boom_p` of the tracks the snares get a low thud (augment.snare_boom)."""
     rendered: dict[tuple[int, int], tuple[np.ndarray, list]] = {}
     sf_jobs = defaultdict(list)
     kits: dict[str, HydrogenKit] = {}
@@ -167,13 +169,16 @@ def _render_drums(plan, vary: bool, part_fx: bool = False) -> list[tuple[np.ndar
         for (key, hits, _), a in zip(jobs, audio):
             rendered[key] = (a, hits)
     out = []
-    for i, (_, _, parts, _) in enumerate(plan):
+    for i, (rng, _, parts, _) in enumerate(plan):
         pieces = [rendered[i, p] for p in range(len(parts))]
+        if boom_p and rng.random() < boom_p:
+            p = next(p for p, (_, lanes) in enumerate(parts) if lanes is None or "snare" in lanes)
+            a, hits = pieces[p]
+            pieces[p] = (snare_boom(a, [(t, v) for t, k, v in hits if k in BOOMING_SNARE_KEYS], rng, SR), hits)
         if len(pieces) == 1:
             out.append(pieces[0])
             continue
         # sources differ in level by far more than drums in a mix do: each part peaks at 0.5, -6..+3 dB
-        rng = plan[i][0]
         audio = np.zeros(max(len(a) for a, _ in pieces), np.float32)
         for a, _ in pieces:
             if part_fx:
@@ -225,7 +230,8 @@ def _write_chunk(job) -> list[dict]:
     split, plan, first, out_dir = job
     meta: list[dict] = []
     # the evaluation splits play each kit as it is; the others retune and vary it
-    drums = _render_drums(plan, vary=split not in ("val", "test"), part_fx=split in PART_FX)
+    drums = _render_drums(plan, vary=split not in ("val", "test"), part_fx=split in PART_FX,
+                          boom_p=SNARE_BOOM_P.get(split, 0.0))
     accomp = _render_accomp(plan)
     for j, ((rng, perf, parts, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
         i = first + j

@@ -7,6 +7,7 @@ import unittest
 
 import numpy as np
 
+from data.augment import snare_boom
 from data.accompaniment import BOOMING_BASS, GROOVE_BASS, KICK_KEYS, PROGRAMS, _bass_times, accompaniment
 from data.gm import NOTE_TO_LANE
 from data.gm import LANES
@@ -238,6 +239,44 @@ class GrooveBass(unittest.TestCase):
         shapes = {len(parts) for _, _, parts, _ in plan}
         self.assertEqual(shapes, {1, len(KIT_GROUPS)})
         self.assertTrue(all(src.split in ("train", "synth", "pool") for _, _, parts, _ in plan for src, _ in parts))
+
+
+class SnareBoom(unittest.TestCase):
+    SR = 22050
+
+    def low(self, x: np.ndarray, a: float, b: float) -> float:
+        """Energy below 150 Hz between a and b [s]."""
+        seg = x[int(a * self.SR): int(b * self.SR)]
+        spec = np.abs(np.fft.rfft(seg)) ** 2
+        return float(spec[np.fft.rfftfreq(len(seg), 1 / self.SR) < 150].sum())
+
+    def test_a_thud_sounds_under_each_snare_hit_louder_when_harder(self) -> None:
+        x = np.random.default_rng(0).normal(0, 0.01, 2 * self.SR).astype(np.float32)
+        hits = [(0.5, 120), (1.3, 40)]
+        y = snare_boom(x, hits, np.random.default_rng(1), self.SR)
+        np.testing.assert_array_equal(y[: int(0.5 * self.SR)], x[: int(0.5 * self.SR)])
+        hard, soft = self.low(y, 0.5, 0.7) - self.low(x, 0.5, 0.7), self.low(y, 1.3, 1.5) - self.low(x, 1.3, 1.5)
+        self.assertGreater(hard, 100 * self.low(x, 0.5, 0.7))
+        self.assertGreater(hard, 4 * soft)
+        self.assertGreater(soft, 0)
+        np.testing.assert_array_equal(snare_boom(x, [], np.random.default_rng(1), self.SR), x)
+
+    def test_groove_tracks_boom_under_the_snares_and_keep_their_labels(self) -> None:
+        synth = next(s for s in drum_sources() if s.kind == "synth")
+        plans = [[(rng, perf, [(synth, None)], None) for rng, perf, _, _ in _plan("groove", 3, 9, 6.0, 1.0)]
+                 for _ in range(2)]
+        plain = _render_drums(plans[0], vary=True)
+        boom = _render_drums(plans[1], vary=True, boom_p=1.0)
+        boomed = 0
+        for (a, hits), (b, boom_hits) in zip(plain, boom):
+            self.assertEqual(hits, boom_hits)
+            snares = [t for t, k, _ in hits if k in (38, 40)]  # a side stick (37) gets no thud
+            if not snares:
+                np.testing.assert_array_equal(a, b)
+                continue
+            boomed += 1
+            self.assertGreater(sum(self.low(b, t, t + 0.1) for t in snares), 2 * sum(self.low(a, t, t + 0.1) for t in snares))
+        self.assertGreater(boomed, 0)
 
 
 class BarsSplit(unittest.TestCase):
