@@ -80,12 +80,13 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # kit's snare may be boomy and roomy next to a dry kick, which whole-mix augmentation never produces. "pool" also
 # draws from the one-shot kits and hydrogen-data's kits (sources of split "pool").
 # "groove" is the pool's sources with a bass that locks to the kick or plays between its hits (accompaniment.py
-# _groove_bass); half its tracks play one kit, half mix lane groups, and nearly all have a band.
+# _groove_bass); half its tracks play one kit, half mix lane groups, nearly all have a band, and a third have a low
+# thud under the snare strokes. Stage 4 on it was tried twice and not shipped (training README); no run.sh stage uses it.
 KIT_MIXES = ("kitmix", "kitfx", "pool", "groove")
 PART_FX = ("kitfx", "pool", "groove")
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 SNARE_BOOM_P = {"groove": 0.35}  # share of tracks whose snares get a kick-like low thud (augment.snare_boom)
-BOOMING_SNARE_KEYS = (38, 40)  # not the side stick
+BOOMING_SNARE_KEYS = (38, 40)  # the GM snare keys but the side stick (37)
 KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal"),
               ("tom_high", "tom_mid", "tom_floor"), ("crash", "ride")]
 
