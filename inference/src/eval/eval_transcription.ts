@@ -17,6 +17,8 @@
  *   --split test|val  which set to score (default test)
  *   --dir DIR         score the set in DIR instead
  *   --by-source       also print each model's figures per drum source (kit / soundfont preset)
+ *   --false-onsets    also print, per lane, what sounded where the model put a false onset (the true lanes
+ *                     within +-50 ms: a kick on a snare stroke shows as "snare"); the JSON always has them
  *   --json FILE       also write the reports (overall and per source) as JSON
  * Env: MODEL_DIR (models folder, default inference/models), PYTHON, VAL_TRACKS / TEST_TRACKS / BARS_TRACKS
  * (render sizes).
@@ -32,7 +34,9 @@ import {
 } from "../pipeline/transcribe.ts";
 import type { Activations } from "../pipeline/types.ts";
 import { type EvalTrack, loadSet, type Split, splitDir } from "./dataset.ts";
+import { LANES } from "../contracts/bsm.ts";
 import {
+  formatFalseOnsets,
   formatReport,
   formatSourceTable,
   type Report,
@@ -101,6 +105,7 @@ async function main(): Promise<number> {
       "fit-bars": { type: "boolean", default: false },
       "fit-notes": { type: "boolean", default: false },
       "by-source": { type: "boolean", default: false },
+      "false-onsets": { type: "boolean", default: false },
       promote: { type: "boolean", default: false },
       split: { type: "string", default: "test" },
       dir: { type: "string" },
@@ -186,6 +191,9 @@ async function main(): Promise<number> {
     console.log(formatReport(m, reports[m]) + "\n");
     if (values["by-source"]) {
       console.log(formatSourceTable(bySource[m]) + "\n");
+    }
+    if (values["false-onsets"]) {
+      console.log(formatFalseOnsets(reports[m], LANES) + "\n");
     }
   }
   if (values.baseline) {

@@ -24,6 +24,7 @@ import {
   prf,
   tempoAccuracy,
   tempoOfBeats,
+  unmatchedDetections,
 } from "./metrics.ts";
 
 /** Reference notes quieter than this velocity count as ghost notes in the report. */
@@ -38,10 +39,33 @@ export interface TrackScore {
   /** lane -> matches of the detections against the quiet references only (velocity < {@link GHOST_VELOCITY});
    * only tp and fn mean something here (recall of ghost notes). */
   ghosts: Record<string, Counts>;
+  /** lane -> what sounded at each false positive: {@link falseOnsetCauses} */
+  falseOnsets: Record<string, Record<string, number>>;
   beatF: number;
   downbeatF: number;
   /** [bpm] */
   tempo: { estimate: number; reference: number; acc1: boolean; acc2: boolean };
+}
+
+/**
+ * Why a lane's detections were wrong: each false positive is keyed by the reference lanes within the onset window
+ * around it, sorted ("hihat_closed+snare": a kick on a snare stroke; its own lane: a double; "none": nothing played there).
+ */
+export function falseOnsetCauses(
+  falsePositives: readonly number[],
+  reference: readonly { time: number; lane: string }[],
+): Record<string, number> {
+  const causes: Record<string, number> = {};
+  for (const t of falsePositives) {
+    const near = [
+      ...new Set(
+        reference.filter((n) => Math.abs(n.time - t) <= ONSET_TOLERANCE_SEC)
+          .map((n) => n.lane),
+      ),
+    ].sort().join("+") || "none";
+    causes[near] = (causes[near] ?? 0) + 1;
+  }
+  return causes;
 }
 
 /** What a model carries for picking notes and bars: its tuned thresholds and fitted stages. */
@@ -63,7 +87,8 @@ export function scoreTrack(
     noteFilter,
   });
   const counts: Record<string, Counts> = {},
-    ghosts: Record<string, Counts> = {};
+    ghosts: Record<string, Counts> = {},
+    falseOnsets: Record<string, Record<string, number>> = {};
   const times = (
     list: { time: number; lane: string }[],
     lanes: readonly string[],
@@ -73,6 +98,14 @@ export function scoreTrack(
       times(notes, [lane]),
       times(truth.notes, [lane]),
       ONSET_TOLERANCE_SEC,
+    );
+    falseOnsets[lane] = falseOnsetCauses(
+      unmatchedDetections(
+        times(notes, [lane]),
+        times(truth.notes, [lane]),
+        ONSET_TOLERANCE_SEC,
+      ),
+      truth.notes,
     );
     const quiet = truth.notes.filter((n) => n.velocity < GHOST_VELOCITY);
     ghosts[lane] = matchEvents(
@@ -91,6 +124,7 @@ export function scoreTrack(
     id: truth.id,
     counts,
     ghosts,
+    falseOnsets,
     beatF: beatFMeasure(beats.beats, truth.beats),
     downbeatF: beatFMeasure(beats.downbeats, truth.downbeats),
     tempo: {
@@ -115,6 +149,8 @@ export interface Report {
       ghostRecall: number;
     }
   >;
+  /** lane -> false positives by what sounded there (TrackScore.falseOnsets summed over tracks) */
+  falseOnsets: Record<string, Record<string, number>>;
   beatF: number;
   downbeatF: number;
   acc1: number;
@@ -145,6 +181,15 @@ export function summarize(scores: TrackScore[]): Report {
       ghostRecall: g.tp / Math.max(1, g.tp + g.fn),
     };
   }
+  const falseOnsets: Report["falseOnsets"] = {};
+  for (const s of scores) {
+    for (const [lane, causes] of Object.entries(s.falseOnsets)) {
+      const sum = falseOnsets[lane] ??= {};
+      for (const [cause, n] of Object.entries(causes)) {
+        sum[cause] = (sum[cause] ?? 0) + n;
+      }
+    }
+  }
   const mean = (f: (s: TrackScore) => number, of = scores) =>
     of.reduce((a, s) => a + f(s), 0) / Math.max(1, of.length);
   const inRange = scores.filter((s) =>
@@ -153,6 +198,7 @@ export function summarize(scores: TrackScore[]): Report {
   return {
     tracks: scores.length,
     lanes,
+    falseOnsets,
     beatF: mean((s) => s.beatF),
     downbeatF: mean((s) => s.downbeatF),
     acc1: mean((s) => Number(s.tempo.acc1)),
@@ -280,4 +326,20 @@ export function formatReport(name: string, r: Report): string {
       pct(r.acc1InRange)
     }`,
   ].join("\n");
+}
+
+/** Per lane, its false positives and their `top` commonest causes (Report.falseOnsets), one line each. */
+export function formatFalseOnsets(
+  r: Report,
+  lanes: readonly string[],
+  top = 5,
+): string {
+  return lanes.map((lane) => {
+    const causes = Object.entries(r.falseOnsets[lane] ?? {}).sort((a, b) =>
+      b[1] - a[1]
+    );
+    const total = causes.reduce((a, [, n]) => a + n, 0);
+    return `false ${lane} (${total}): ` +
+      causes.slice(0, top).map(([c, n]) => `${n} on ${c}`).join(", ");
+  }).join("\n");
 }

@@ -8,6 +8,7 @@ import type { Activations } from "../pipeline/types.ts";
 import { renderDrumPattern } from "../testing/synth.ts";
 import { loadSet, type TrackTruth } from "./dataset.ts";
 import {
+  falseOnsetCauses,
   formatSourceTable,
   scoreTrack,
   summarize,
@@ -87,7 +88,18 @@ test("evaluate - a lane predicted 80 ms late misses, a wrong lane counts as fals
   const s = scoreTrack(activations(8, bumps), truth);
   assert.deepEqual(s.counts.kick, { tp: 0, fp: 4, fn: 4 });
   assert.deepEqual(s.counts.tom_floor, { tp: 0, fp: 4, fn: 0 });
+  // every false tom sits on a kick stroke (with whatever else played with it)
+  const toms = Object.entries(s.falseOnsets.tom_floor);
+  assert.equal(toms.reduce((a, [, n]) => a + n, 0), 4);
+  assert.ok(
+    toms.every(([cause]) => cause.split("+").includes("kick")),
+    JSON.stringify(toms),
+  );
   const r = summarize([s, s]);
+  assert.equal(
+    Object.values(r.falseOnsets.tom_floor).reduce((a, n) => a + n, 0),
+    8,
+  );
   assert.equal(r.lanes.kick.f, 0);
   assert.equal(r.lanes.kick.support, 8);
   assert.equal(r.tracks, 2);
@@ -214,4 +226,20 @@ test("evaluate - per-source reports pool each source's tracks apart and print on
   const table = formatSourceTable(by).split("\n");
   assert.equal(table.length, 3);
   assert.match(table[1], /^kitA\s+2\s+100\.0\s+100\.0\s+100\.0\s+-/);
+});
+
+test("evaluate - a false onset is keyed by the lanes that sounded within the window, or none", () => {
+  const reference = [
+    { time: 1.02, lane: "snare" },
+    { time: 0.99, lane: "hihat_closed" },
+    { time: 1.03, lane: "snare" },
+    { time: 2.03, lane: "kick" },
+    { time: 3.2, lane: "kick" },
+  ];
+  assert.deepEqual(falseOnsetCauses([1.0, 2.0, 3.0], reference), {
+    "hihat_closed+snare": 1,
+    kick: 1,
+    none: 1,
+  });
+  assert.deepEqual(falseOnsetCauses([], reference), {});
 });

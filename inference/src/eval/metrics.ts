@@ -37,20 +37,32 @@ export function matchEvents(
   references: readonly number[],
   tol: number,
 ): Counts {
+  const extra = unmatchedDetections(detections, references, tol).length;
+  const tp = detections.length - extra;
+  return { tp, fp: extra, fn: references.length - tp };
+}
+
+/** The detections (sorted) that {@link matchEvents}' matching leaves without a reference: its false positives. */
+export function unmatchedDetections(
+  detections: readonly number[],
+  references: readonly number[],
+  tol: number,
+): number[] {
   if (!(tol >= 0)) {
     throw new RangeError(`tolerance must be >= 0 seconds, got ${tol}`);
   }
   const det = [...detections].sort((a, b) => a - b);
   const ref = [...references].sort((a, b) => a - b);
-  let i = 0, tp = 0;
+  const matched = new Array<boolean>(det.length).fill(false);
+  let i = 0;
   for (const r of ref) {
     while (i < det.length && det[i] < r - tol - 1e-9) i++;
     if (i < det.length && det[i] <= r + tol + 1e-9) {
-      tp++;
+      matched[i] = true;
       i++;
     }
   }
-  return { tp, fp: det.length - tp, fn: ref.length - tp };
+  return det.filter((_, k) => !matched[k]);
 }
 
 /** [seconds] mir_eval's beat F-measure window. */

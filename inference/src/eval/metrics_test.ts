@@ -7,6 +7,7 @@ import {
   prf,
   tempoAccuracy,
   tempoOfBeats,
+  unmatchedDetections,
 } from "./metrics.ts";
 
 test("metrics - events inside the window match one to one, outside do not", () => {
@@ -69,4 +70,14 @@ test("metrics - tempo from the median beat interval; Acc1 within 4 %, Acc2 forgi
   assert.deepEqual(tempoAccuracy(241, 120), { acc1: false, acc2: true });
   assert.deepEqual(tempoAccuracy(40, 120), { acc1: false, acc2: true });
   assert.throws(() => tempoAccuracy(120, 0), /positive/);
+});
+
+test("metrics - the unmatched detections are the matching's false positives", () => {
+  assert.deepEqual(unmatchedDetections([2.5, 1.03, 1.0], [1.01], 0.05), [
+    1.03,
+    2.5,
+  ]);
+  assert.deepEqual(unmatchedDetections([1.04, 1.12], [1.0, 1.08], 0.05), []);
+  assert.deepEqual(unmatchedDetections([1.0], [], 0.05), [1.0]);
+  assert.throws(() => unmatchedDetections([1], [1], -1), RangeError);
 });
