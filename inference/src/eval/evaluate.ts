@@ -20,11 +20,11 @@ import {
   beatFMeasure,
   type Counts,
   matchEvents,
+  matchWithExtras,
   ONSET_TOLERANCE_SEC,
   prf,
   tempoAccuracy,
   tempoOfBeats,
-  unmatchedDetections,
 } from "./metrics.ts";
 
 /** Reference notes quieter than this velocity count as ghost notes in the report. */
@@ -94,19 +94,13 @@ export function scoreTrack(
     lanes: readonly string[],
   ) => list.filter((n) => lanes.includes(n.lane)).map((n) => n.time);
   for (const lane of LANES) {
-    counts[lane] = matchEvents(
+    const { counts: laneCounts, extras } = matchWithExtras(
       times(notes, [lane]),
       times(truth.notes, [lane]),
       ONSET_TOLERANCE_SEC,
     );
-    falseOnsets[lane] = falseOnsetCauses(
-      unmatchedDetections(
-        times(notes, [lane]),
-        times(truth.notes, [lane]),
-        ONSET_TOLERANCE_SEC,
-      ),
-      truth.notes,
-    );
+    counts[lane] = laneCounts;
+    falseOnsets[lane] = falseOnsetCauses(extras, truth.notes);
     const quiet = truth.notes.filter((n) => n.velocity < GHOST_VELOCITY);
     ghosts[lane] = matchEvents(
       times(notes, [lane]),

@@ -37,17 +37,15 @@ export function matchEvents(
   references: readonly number[],
   tol: number,
 ): Counts {
-  const extra = unmatchedDetections(detections, references, tol).length;
-  const tp = detections.length - extra;
-  return { tp, fp: extra, fn: references.length - tp };
+  return matchWithExtras(detections, references, tol).counts;
 }
 
-/** The detections (sorted) that {@link matchEvents}' matching leaves without a reference: its false positives. */
-export function unmatchedDetections(
+/** {@link matchEvents}' counts and the detections (sorted) its matching leaves without a reference. */
+export function matchWithExtras(
   detections: readonly number[],
   references: readonly number[],
   tol: number,
-): number[] {
+): { counts: Counts; extras: number[] } {
   if (!(tol >= 0)) {
     throw new RangeError(`tolerance must be >= 0 seconds, got ${tol}`);
   }
@@ -62,7 +60,9 @@ export function unmatchedDetections(
       i++;
     }
   }
-  return det.filter((_, k) => !matched[k]);
+  const extras = det.filter((_, k) => !matched[k]);
+  const tp = det.length - extras.length;
+  return { counts: { tp, fp: extras.length, fn: ref.length - tp }, extras };
 }
 
 /** [seconds] mir_eval's beat F-measure window. */

@@ -4,10 +4,10 @@ import {
   addCounts,
   beatFMeasure,
   matchEvents,
+  matchWithExtras,
   prf,
   tempoAccuracy,
   tempoOfBeats,
-  unmatchedDetections,
 } from "./metrics.ts";
 
 test("metrics - events inside the window match one to one, outside do not", () => {
@@ -73,11 +73,15 @@ test("metrics - tempo from the median beat interval; Acc1 within 4 %, Acc2 forgi
 });
 
 test("metrics - the unmatched detections are the matching's false positives", () => {
-  assert.deepEqual(unmatchedDetections([2.5, 1.03, 1.0], [1.01], 0.05), [
-    1.03,
-    2.5,
-  ]);
-  assert.deepEqual(unmatchedDetections([1.04, 1.12], [1.0, 1.08], 0.05), []);
-  assert.deepEqual(unmatchedDetections([1.0], [], 0.05), [1.0]);
-  assert.throws(() => unmatchedDetections([1], [1], -1), RangeError);
+  const extras = (d: number[], r: number[], tol = 0.05) =>
+    matchWithExtras(d, r, tol).extras;
+  assert.deepEqual(extras([2.5, 1.03, 1.0], [1.01]), [1.03, 2.5]);
+  assert.deepEqual(matchWithExtras([2.5, 1.03, 1.0], [1.01], 0.05).counts, {
+    tp: 1,
+    fp: 2,
+    fn: 0,
+  });
+  assert.deepEqual(extras([1.04, 1.12], [1.0, 1.08]), []);
+  assert.deepEqual(extras([1.0], []), [1.0]);
+  assert.throws(() => matchWithExtras([1], [1], -1), RangeError);
 });
