@@ -33,8 +33,8 @@ echo "== inference tests (node:test) =="
 (cd inference && npm test --silent) 2>&1 | tee "$log_dir/inference.log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 
-echo "== training recipe tests (Python unittest: data generator, numpy front end = TypeScript front end) =="
-(cd inference/training && /usr/bin/python3 -m unittest tests.test_data tests.test_features_parity) 2>&1 |
+echo "== training recipe tests (Python unittest: data generator, numpy front end = TypeScript front end, model card) =="
+(cd inference/training && /usr/bin/python3 -m unittest tests.test_data tests.test_features_parity tests.test_model_card) 2>&1 |
   tee "$log_dir/training.log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 

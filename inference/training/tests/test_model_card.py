@@ -1,0 +1,90 @@
+"""model_card.py writes what the cache measured and carries, marked, only what the cache lacks from the card of the
+same model. Run from inference/training: /usr/bin/python3 -m unittest tests.test_model_card"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import unittest
+
+from model_card import MODELS, render_card
+
+NAME = json.load(open(os.path.join(MODELS, "manifest.json")))["default"]
+LANES = ["kick", "snare", "hihat_closed", "hihat_open", "hihat_pedal", "hihat_all", "tom_high", "tom_mid",
+         "tom_floor", "crash", "ride"]
+PREVIOUS = f"""# Model card: {NAME} 0.9.0
+
+## Data (all generated here, nothing downloaded)
+- train: 3000 tracks, 1355 min (seed 1); styles rock 3000.
+- test: 64 tracks, 29 min (seed 3); styles rock 64.
+
+## Training
+- Stage 3: 12 epochs in 119.2 min.
+
+## Step times of the last run.sh (seconds, this 2-core machine shared with other work)
+
+| step | s |
+|---|---|
+| train | 7153 |
+
+## Evaluation (held-out synthetic test set, `deno task eval:transcription`)
+
+| kick | **0.111** |
+
+## Speed (`deno task bench:transcribe`, 4-minute song, median of runs)
+
+- model old: total 999 ms (1x).
+
+## Limits
+- old limits
+"""
+
+
+def _report(f: float) -> dict:
+    lane = {"f": f, "precision": f, "recall": f, "support": 10}
+    return {"tracks": 2, "lanes": {l: dict(lane) for l in LANES}, "beatF": 0.98, "downbeatF": 0.9, "acc1": 0.95,
+            "acc2": 1.0}
+
+
+def _write(path: str, obj: dict) -> None:
+    with open(path, "w") as f:
+        json.dump(obj, f)
+
+
+class CarriedFigures(unittest.TestCase):
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.cache = tmp.name
+        _write(f"{self.cache}/eval_test.json", {"reports": {NAME: _report(0.777)}})
+        _write(f"{self.cache}/bench.json",
+               {"model": NAME, "medianMs": {"total": 472}, "realtimeFactor": {"total": 508}, "peakRssMiB": 289})
+
+    def test_new_measurements_replace_the_old_and_the_rest_is_carried_and_marked(self):
+        card = render_card(NAME, self.cache, PREVIOUS)
+        self.assertIn("| kick | **0.777** |", card)
+        self.assertNotIn("0.111", card)
+        self.assertIn("total 472 ms (508x)", card)
+        self.assertNotIn("999 ms", card)
+        self.assertIn("- train: 3000 tracks, 1355 min (seed 1); styles rock 3000. (carried)", card)
+        self.assertIn("## Training (carried)\n- Stage 3: 12 epochs in 119.2 min.", card)
+        self.assertIn("## Step times of the last run.sh (seconds, this 2-core machine shared with other work) (carried)",
+                      card)
+        self.assertIn("| train | 7153 |", card)
+        self.assertIn("lacked the sizes of splits train, test; the training logs; the step times:", card)
+        self.assertEqual(card.count("## Limits"), 1)
+
+    def test_a_second_refresh_marks_once(self):
+        card = render_card(NAME, self.cache, render_card(NAME, self.cache, PREVIOUS))
+        self.assertIn("## Training (carried)\n", card)
+        self.assertNotIn("(carried) (carried)", card)
+
+    def test_nothing_is_carried_from_another_models_card(self):
+        card = render_card(NAME, self.cache, PREVIOUS.replace(f"# Model card: {NAME} ", "# Model card: other_model "))
+        self.assertNotIn("carried", card)
+        self.assertNotIn("7153", card)
+        self.assertIn("## Training\n", card)
+
+
+if __name__ == "__main__":
+    unittest.main()
