@@ -2,7 +2,7 @@
 .cache/eval_test.json (eval:transcription), .cache/runs/<name>_history.json (training), .cache/timings.tsv
 (step wall times), .cache/bench.json (bench:transcribe), the data indexes and the manifest.
 Figures the cache lacks (a refresh after a fresh checkout has the evaluation and the benchmark, not the training
-logs or the data indexes) are carried over from the existing card of the same model and marked as such.
+logs or the data indexes) are carried over from the existing card of the same weights (name and checksum) and marked as such.
 Usage: python3 model_card.py MODEL_NAME CACHE_DIR"""
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from data.sources import HYDROGEN_TEST, SOUNDFONTS, drum_sources
 
 MODELS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
 TARGETS = {"kick F": 0.95, "snare F": 0.90, "hi-hat (all) F": 0.85, "beat F": 0.90, "tempo Acc1": 0.90}
+EVAL_SPLITS = ("val", "bars", "test")  # measured on whatever model is scored; the other splits are training data
 LANE_ROWS = ["kick", "snare", "hihat_closed", "hihat_open", "hihat_pedal", "hihat_all", "tom_high", "tom_mid",
              "tom_floor", "crash", "ride"]
 
@@ -114,9 +115,11 @@ def _section(card: str, heading: str) -> list[str] | None:
     return lines[start:end]
 
 
-def _card_of(name: str, card: str | None) -> str | None:
-    """`card` when it describes `name` (any version), else None: figures are only ever carried for the same model."""
-    return card if card and card.startswith(f"# Model card: {name} ") else None
+def _card_of(name: str, sha256: str, card: str | None) -> str | None:
+    """`card` when it describes these very weights (name and checksum), else None: figures are only ever carried
+    for the model they were measured on."""
+    same = card and card.startswith(f"# Model card: {name} ") and f"sha256 `{sha256}`" in card
+    return card if same else None
 
 
 def _carry(previous: str | None, heading: str, carried: list[str], what: str) -> list[str]:
@@ -130,12 +133,12 @@ def _carry(previous: str | None, heading: str, carried: list[str], what: str) ->
 
 def render_card(name: str, cache: str, previous: str | None = None) -> str:
     """The card of `name` from the measurements in `cache`; what the cache lacks comes from `previous` (the
-    existing card) when that card is of the same model."""
-    previous = _card_of(name, previous)
-    carried: list[str] = []
-    carried_splits: list[str] = []
+    existing card) when that card is of the same weights."""
     manifest = json.load(open(os.path.join(MODELS, "manifest.json")))
     entry = next(m for m in manifest["models"] if m["name"] == name)
+    previous = _card_of(name, entry["sha256"], previous)
+    carried: list[str] = []
+    carried_splits: list[str] = []
     ev = _load(f"{cache}/eval_test.json")
     hist = _load(f"{cache}/runs/{name}_history.json")
     bench = _load(f"{cache}/bench.json")
@@ -200,6 +203,9 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
         + " (drums and accompaniment) and the hydrogen kits " + ", ".join(sorted(HYDROGEN_TEST)) + ".",
     ]
     for split, d in idx.items():
+        # without this model's training log, a training split in the cache may be another run's data
+        if previous and not hist and split not in EVAL_SPLITS:
+            d = None
         if d:
             styles = Counter(t["style"] for t in d["tracks"])
             secs = sum(t["durationSec"] for t in d["tracks"])

@@ -1,5 +1,5 @@
 """model_card.py writes what the cache measured and carries, marked, only what the cache lacks from the card of the
-same model. Run from inference/training: /usr/bin/python3 -m unittest tests.test_model_card"""
+same weights. Run from inference/training: /usr/bin/python3 -m unittest tests.test_model_card"""
 from __future__ import annotations
 
 import json
@@ -9,10 +9,16 @@ import unittest
 
 from model_card import MODELS, render_card
 
-NAME = json.load(open(os.path.join(MODELS, "manifest.json")))["default"]
+with open(os.path.join(MODELS, "manifest.json")) as f:
+    MANIFEST = json.load(f)
+NAME = MANIFEST["default"]
+SHA = next(m["sha256"] for m in MANIFEST["models"] if m["name"] == NAME)
 LANES = ["kick", "snare", "hihat_closed", "hihat_open", "hihat_pedal", "hihat_all", "tom_high", "tom_mid",
          "tom_floor", "crash", "ride"]
 PREVIOUS = f"""# Model card: {NAME} 0.9.0
+
+## What it is
+- ONNX opset 13, dynamic time axis, 1500 KiB, sha256 `{SHA}`.
 
 ## Data (all generated here, nothing downloaded)
 - train: 3000 tracks, 1355 min (seed 1); styles rock 3000.
@@ -74,10 +80,23 @@ class CarriedFigures(unittest.TestCase):
         self.assertIn("lacked the sizes of splits train, test; the training logs; the step times:", card)
         self.assertEqual(card.count("## Limits"), 1)
 
+    def test_training_data_in_the_cache_is_not_taken_for_this_models_without_its_log(self):
+        os.makedirs(f"{self.cache}/data/train")
+        _write(f"{self.cache}/data/train/index.json",
+               {"seed": 1, "tracks": [{"style": "funk", "durationSec": 24.0}] * 5})
+        card = render_card(NAME, self.cache, PREVIOUS)
+        self.assertIn("- train: 3000 tracks, 1355 min (seed 1); styles rock 3000. (carried)", card)
+        self.assertNotIn("- train: 5 tracks", card)
+
     def test_a_second_refresh_marks_once(self):
         card = render_card(NAME, self.cache, render_card(NAME, self.cache, PREVIOUS))
         self.assertIn("## Training (carried)\n", card)
         self.assertNotIn("(carried) (carried)", card)
+
+    def test_nothing_is_carried_from_other_weights_of_the_same_name(self):
+        card = render_card(NAME, self.cache, PREVIOUS.replace(SHA, "0" * 64))
+        self.assertNotIn("carried", card)
+        self.assertNotIn("7153", card)
 
     def test_nothing_is_carried_from_another_models_card(self):
         card = render_card(NAME, self.cache, PREVIOUS.replace(f"# Model card: {NAME} ", "# Model card: other_model "))
