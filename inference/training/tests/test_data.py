@@ -252,6 +252,7 @@ class SnareBoom(unittest.TestCase):
         return float(spec[np.fft.rfftfreq(len(seg), 1 / self.SR) < 150].sum())
 
     def energy(self, x: np.ndarray, a: float, b: float) -> float:
+        """Energy at all frequencies between a and b [s]."""
         seg = x[int(a * self.SR): int(b * self.SR)]
         return float((np.abs(np.fft.rfft(seg)) ** 2).sum())
 
