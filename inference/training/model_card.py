@@ -122,13 +122,18 @@ def _card_of(name: str, sha256: str, card: str | None) -> str | None:
     return card if same else None
 
 
+def _marked(line: str) -> str:
+    """`line` marked as carried, once however many refreshes it went through."""
+    return line.removesuffix(" (carried)") + " (carried)"
+
+
 def _carry(previous: str | None, heading: str, carried: list[str], what: str) -> list[str]:
     """`previous`'s section under `heading`, marked carried (noted in `carried` as `what`), or nothing."""
     old = _section(previous, heading) if previous else None
     if not old:
         return []
     carried.append(what)
-    return ["", old[0].removesuffix(" (carried)") + " (carried)"] + old[1:]
+    return ["", _marked(old[0])] + old[1:]
 
 
 def render_card(name: str, cache: str, previous: str | None = None) -> str:
@@ -214,7 +219,7 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
         elif previous:
             old = next((l for l in previous.splitlines() if l.startswith(f"- {split}: ")), None)
             if old:
-                lines.append(old.removesuffix(" (carried)") + " (carried)")
+                lines.append(_marked(old))
                 carried_splits.append(split)
     if carried_splits:
         carried.append("the sizes of splits " + ", ".join(carried_splits))
