@@ -99,7 +99,7 @@ try {
   };
   let durationSec = 0, notes = 0;
   for (let r = 0; r < runs; r++) {
-    // the path of `deno task transcribe` (transcribeFile): front end while ffmpeg decodes, then the rest
+    // the path of `deno task transcribe` (pipeline/transcribe_file.ts): front end while ffmpeg decodes, then the rest
     const t0 = performance.now();
     const stream = transcriber.featureStream(DECODE_SAMPLE_RATE);
     for await (const chunk of decodeAudioStream(file, { sampleRate: DECODE_SAMPLE_RATE })) {

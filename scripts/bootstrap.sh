@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks: Debian packages (ffmpeg, mpg123, Chromaprint, Chromium, clamd, Redis;
-# numpy/scipy and the drum soundfonts and kits for the training recipe's tests) and the npm packages of the root
-# (Deno itself) and of inference/. Idempotent and quick when everything is there.
+# numpy/scipy and the drum soundfonts and kits for the training recipe's tests; Sonic Pi's samples for a real
+# drum recording) and the npm packages of the root (Deno itself) and of inference/. Idempotent and quick when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,8 @@ command -v redis-server >/dev/null || need_apt+=(redis-server)
 [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need_apt+=(fluid-soundfont-gm)
 [ -f /usr/share/sounds/sf2/TimGM6mb.sf2 ] || need_apt+=(timgm6mb-soundfont)
 [ -d /usr/share/hydrogen/data/drumkits/Audiophob ] || need_apt+=(hydrogen-drumkits)
+# a real drum recording for the shipped model's test (the Amen break, Sonic Pi's loop_amen_full)
+[ -f /usr/share/sonic-pi/samples/loop_amen_full.flac ] || need_apt+=(sonic-pi-samples)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${need_apt[*]}" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -4,48 +4,11 @@
  * audio that cannot be decoded. Also runs under Node: `node --import tsx src/cli/transcribe.ts <file>`.
  */
 import process from "node:process";
-import type { BsmMap } from "../contracts/bsm.ts";
-import { trackBeats } from "../pipeline/beats.ts";
-import { DECODE_SAMPLE_RATE, decodeAudioStream } from "../pipeline/decode.ts";
-import { buildBsm } from "../pipeline/package.ts";
-import {
-  lanePeaksFromThresholds,
-  quantizeNotes,
-} from "../pipeline/quantize.ts";
-import { loadTranscriber, type Transcriber } from "../pipeline/transcribe.ts";
+import { transcribeFile } from "../pipeline/transcribe_file.ts";
 import { BadInputError } from "../pipeline/types.ts";
 
 const USAGE =
   "usage: deno task transcribe <audio-file>  (prints a .bsm drum map as JSON on stdout)";
-
-/**
- * Drafts the .bsm map of the audio file at `path` (decode -> transcribe -> beats -> quantize -> package). The front
- * end runs on the decoded chunks while ffmpeg, in its own process, decodes the rest.
- */
-export async function transcribeFile(
-  path: string,
-  transcriber?: Transcriber,
-): Promise<BsmMap> {
-  const t = transcriber ?? (await loadTranscriber());
-  const sampleRate = DECODE_SAMPLE_RATE;
-  const stream = t.featureStream(sampleRate);
-  for await (const chunk of decodeAudioStream(path, { sampleRate })) {
-    stream.push(chunk);
-  }
-  const durationSec = stream.samples / sampleRate;
-  const act = await t.transcribeFeatures(stream.finish());
-  const beats = trackBeats(act, { bars: t.bars });
-  const { notes } = quantizeNotes(act, beats.beats, {
-    lanePeaks: lanePeaksFromThresholds(t.model.thresholds),
-    noteFilter: t.noteFilter,
-  });
-  return buildBsm({
-    durationSec,
-    beats,
-    notes,
-    model: { name: t.model.name, version: t.model.version },
-  });
-}
 
 async function main(args: string[]): Promise<number> {
   if (args.length !== 1 || args[0] === "-h" || args[0] === "--help") {
