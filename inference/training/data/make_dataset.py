@@ -25,7 +25,7 @@ from .performance import Performance, generate
 from .oneshot import OneShotKit
 from .oneshot import pool as oneshot_pool
 from .sampler import HydrogenKit
-from .sources import DrumSource, accompaniment_fonts, drum_sources
+from .sources import WIDE_SYNTH, DrumSource, accompaniment_fonts, drum_sources
 from .synth_kit import SynthKit
 
 SR = FRONTEND.sampleRate
@@ -83,8 +83,12 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # _groove_bass); half its tracks play one kit, half mix lane groups, nearly all have a band, and in 70 % of the mixed
 # ones the snare group has a low thud under its strokes. Stage 4 on it was tried three times (training README); no
 # run.sh stage uses it.
+# "synthwide": half its tracks play one wide procedural kit (fat snares, broad-band hi-hats: synth_kit.py), half mix
+# lane groups where the wide kit plays the snare and the hi-hats and the pool's sources the rest, so its snares sit
+# next to sampled kicks too.
 KIT_MIXES = ("kitmix", "kitfx", "pool", "groove")
-PART_FX = ("kitfx", "pool", "groove")
+PART_FX = ("kitfx", "pool", "groove", "synthwide")
+WIDE_GROUPS = ("snare", "hihat_closed")  # the lane groups (by first lane) the wide kit plays in a mixed synthwide track
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 SNARE_BOOM_P = {"groove": 0.7}  # share of kit-mix tracks whose snare group gets a kick-like low thud (augment.snare_boom)
 BOOMING_SNARE_KEYS = (38, 40)  # the GM snare keys but the side stick (37)
@@ -97,8 +101,8 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     all). A track has one part, but for the kit-mix splits, where every lane group draws its own source."""
     want = split if split in ("test", "synth") else "train"  # validation uses the training kits, other seeds
     sources = [s for s in drum_sources() if s.split == want]
-    if split in KIT_MIXES:  # the sampled and soundfont training kits and the procedural kit (+ the pool's)
-        kit_splits = ("train", "synth", "pool") if split in ("pool", "groove") else ("train", "synth")
+    if split in KIT_MIXES + ("synthwide",):  # the sampled and soundfont training kits and the procedural kit (+ the pool's)
+        kit_splits = ("train", "synth", "pool") if split in ("pool", "groove", "synthwide") else ("train", "synth")
         sources = [s for s in drum_sources() if s.split in kit_splits]
     by_kind = defaultdict(list)
     for s in sources:
@@ -106,11 +110,18 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     kinds = sorted(by_kind)
     fonts = accompaniment_fonts(split)
     pick = lambda rng, kind: by_kind[kind][int(rng.integers(len(by_kind[kind])))]
+    wide = next(s for s in drum_sources() if s.name == WIDE_SYNTH)
     plan = []
     for i in range(n):
         rng = np.random.default_rng([seed, i])
         perf = generate(rng, duration)
-        if split == "groove" and rng.random() < 0.5:
+        if split == "synthwide":
+            if rng.random() < 0.5:
+                parts = [(wide, None)]
+            else:
+                parts = [(wide if g[0] in WIDE_GROUPS else pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g))
+                         for g in KIT_GROUPS]
+        elif split == "groove" and rng.random() < 0.5:
             parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), None)]
         elif split in KIT_MIXES:
             parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g)) for g in KIT_GROUPS]
@@ -160,7 +171,7 @@ def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0) 
                 bend = {ch: int(rng.integers(-4096, 4097))} if vary else {}
                 sf_jobs[src.path].append(((i, p), hits, MidiJob(perf.duration, notes, {ch: (src.bank, src.program)}, bend)))
             elif src.kind == "synth":
-                rendered[i, p] = SynthKit(SR, rng).render(hits, perf.duration, rng)
+                rendered[i, p] = SynthKit(SR, rng, wide=src.name == WIDE_SYNTH).render(hits, perf.duration, rng)
             elif src.kind == "oneshot":
                 rendered[i, p] = OneShotKit(SR, rng, SAMPLES, one_shots).render(hits, perf.duration, rng, vary)
             else:
@@ -211,7 +222,8 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     training tracks played by procedural kits; 'kitmix': training tracks whose lane groups are each played by another
     training source; 'kitfx': the same with each lane group through its own effects; 'pool': kitfx drawing also from
     one-shot kits and hydrogen-data's kits; 'groove': the pool's sources, one kit or mixed, under a bass line that
-    plays with or against the kick; 'bars': training kits like 'val', the tracks the downbeat stage is fitted
+    plays with or against the kick; 'synthwide': the wide procedural kit (fat snares, broad-band hi-hats) alone or
+    playing the snare and hi-hats of a kit mix; 'bars': training kits like 'val', the tracks the downbeat stage is fitted
     on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
