@@ -37,9 +37,9 @@ HYDROGEN_TEST = {"ForzeeStereo", "Audiophob"}
 # hydrogen-data's own kits: training kits, but only for the "pool" split (added after the other splits were fixed,
 # so those render as before)
 HYDROGEN_POOL = {"GMRockKit", "TR808EmulationKit"}
-# percussion-only kits with no drum-set lanes
 # the procedural kit drawing also from fat snares and broad-band hi-hats (synth_kit.py, SynthKit(wide=True))
 WIDE_SYNTH = "synth:wide"
+# percussion-only kits with no drum-set lanes
 HYDROGEN_SKIP = {"Gimme A Hand 1.0", "circAfrique v4"}
 
 

@@ -5,8 +5,8 @@ from each other more than our 26 sampled sources do, and held-out kits are where
 Kicks include drum-machine booms (long, low, soft attack, little click) and snares include brushes (a noise swish
 with a soft attack), the timbres held-out kits trip the model on.
 
-A "wide" kit (split "synthwide") also draws from timbres the plain one never makes, measured as the held-out kits'
-errors: fat snares whose low, long body (90-170 Hz) outweighs the wires, as TimGM6mb's standard and room snares
+A "wide" kit (split "synthwide") also draws from timbres the plain one never makes, shaped after the held-out
+samples the model fails on: fat snares whose low, long body (90-170 Hz) outweighs the wires, as TimGM6mb's standard and room snares
 (peak 114-125 Hz, half or more of their energy below 160 Hz, where the plain kit's snares hold -30..-70 dB), and
 closed hi-hats with energy down to a few hundred Hz (TimGM6mb's hats: -22 dB per band below 800 Hz; the plain kit's:
 -45..-85 dB), whose noise overlaps a snare's wires. A plain kit draws the same random numbers as before the wide one
