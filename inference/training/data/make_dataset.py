@@ -99,18 +99,19 @@ KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal
 def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     """Per track: (rng, performance, parts, accompaniment); parts are (drum source, lanes it plays or None for
     all). A track has one part, but for the kit-mix splits, where every lane group draws its own source."""
+    every = drum_sources()
     want = split if split in ("test", "synth") else "train"  # validation uses the training kits, other seeds
-    sources = [s for s in drum_sources() if s.split == want]
+    sources = [s for s in every if s.split == want]
     if split in KIT_MIXES + ("synthwide",):  # the sampled and soundfont training kits and the procedural kit (+ the pool's)
         kit_splits = ("train", "synth", "pool") if split in ("pool", "groove", "synthwide") else ("train", "synth")
-        sources = [s for s in drum_sources() if s.split in kit_splits]
+        sources = [s for s in every if s.split in kit_splits]
     by_kind = defaultdict(list)
     for s in sources:
         by_kind[s.kind].append(s)
     kinds = sorted(by_kind)
     fonts = accompaniment_fonts(split)
     pick = lambda rng, kind: by_kind[kind][int(rng.integers(len(by_kind[kind])))]
-    wide = next(s for s in drum_sources() if s.name == WIDE_SYNTH)
+    wide = next(s for s in every if s.name == WIDE_SYNTH)
     plan = []
     for i in range(n):
         rng = np.random.default_rng([seed, i])

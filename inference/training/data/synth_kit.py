@@ -74,6 +74,11 @@ def _kick(sr: int, rng: np.random.Generator) -> np.ndarray:
     return x
 
 
+def _rim_crack(n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """A rim shot's bright crack: a 6 ms burst of noise above 3 kHz."""
+    return _band(rng.normal(0, 1, n).astype(np.float32), sr, 3000, None) * _env(n, sr, 0.006)
+
+
 def _fat_snare(sr: int, rng: np.random.Generator, key: int) -> np.ndarray:
     """A loose, low-tuned or room-miked snare: its body (90-170 Hz, sometimes a sub under it) carries more energy
     than the wires and rings 40-150 ms, yet the wires' noise burst still marks it a snare."""
@@ -90,7 +95,7 @@ def _fat_snare(sr: int, rng: np.random.Generator, key: int) -> np.ndarray:
         n, sr, rng.uniform(0.04, 0.2), 0.0015)
     x = body * rng.uniform(1.0, 2.5) + wires * rng.uniform(0.25, 1.0)
     if key == 40 and rng.random() < 0.5:
-        x += _band(rng.normal(0, 1, n).astype(np.float32), sr, 3000, None) * _env(n, sr, 0.006) * 0.5
+        x += _rim_crack(n, sr, rng) * 0.5
     return x
 
 
@@ -113,8 +118,8 @@ def _snare(sr: int, rng: np.random.Generator, key: int, wide: bool = False) -> n
     wires = _band(rng.normal(0, 1, n).astype(np.float32), sr, lo, lo * rng.uniform(2.5, 8)) * _env(
         n, sr, rng.uniform(0.06, 0.25), 0.0015)
     x = body * rng.uniform(0.3, 1.0) + wires * rng.uniform(0.5, 1.2)
-    if key == 40 and rng.random() < 0.5:  # rim shot: brighter crack
-        x += _band(rng.normal(0, 1, n).astype(np.float32), sr, 3000, None) * _env(n, sr, 0.006) * 0.8
+    if key == 40 and rng.random() < 0.5:
+        x += _rim_crack(n, sr, rng) * 0.8
     return x
 
 

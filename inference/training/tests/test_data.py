@@ -353,8 +353,9 @@ class ProceduralKit(unittest.TestCase):
         self.assertLess(self.band_share(42, False, 0, 1500), 0.01)
         self.assertGreater(self.band_share(42, True, 0, 1500), 0.02)
 
-    def test_the_wide_kit_leaves_the_plain_kit_as_it_was(self) -> None:
-        # a plain kit draws no extra random numbers, so the older splits render byte for byte as before
+    def test_a_wide_kit_plays_every_lane_and_parts_from_the_plain_one_after_the_kick(self) -> None:
+        # the wide draws come after the kick's, so a kit of the same seed shares it; that a plain kit draws no extra
+        # random numbers at all (older splits render as before) was checked against the code before the wide kit
         plain = SynthKit(self.SR, np.random.default_rng(7))
         wide = SynthKit(self.SR, np.random.default_rng(7), wide=True)
         np.testing.assert_array_equal(plain.waves[36][0][0], wide.waves[36][0][0])  # the kick comes first
