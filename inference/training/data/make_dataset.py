@@ -25,7 +25,7 @@ from .performance import Performance, generate
 from .oneshot import OneShotKit
 from .oneshot import pool as oneshot_pool
 from .sampler import HydrogenKit
-from .sources import WIDE_SYNTH, DrumSource, accompaniment_fonts, drum_sources
+from .sources import HATS_SYNTH, WIDE_SYNTH, DrumSource, accompaniment_fonts, drum_sources
 from .synth_kit import SynthKit
 
 SR = FRONTEND.sampleRate
@@ -85,10 +85,12 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # run.sh stage uses it.
 # "synthwide": half its tracks play one wide procedural kit (fat snares, broad-band hi-hats: synth_kit.py), half mix
 # lane groups where the wide kit plays the snare and the hi-hats and the pool's sources the rest, so its snares sit
-# next to sampled kicks too.
+# next to sampled kicks too. "synthhats" is the same with the broad-band hi-hats alone: the kit has plain snares and
+# plays only the hi-hat group of a mix.
 KIT_MIXES = ("kitmix", "kitfx", "pool", "groove")
-PART_FX = ("kitfx", "pool", "groove", "synthwide")
-WIDE_GROUPS = ("snare", "hihat_closed")  # the lane groups (by first lane) the wide kit plays in a mixed synthwide track
+# split -> (the wide procedural source, the lane groups (by first lane) it plays in a mixed track)
+WIDE_SPLITS = {"synthwide": (WIDE_SYNTH, ("snare", "hihat_closed")), "synthhats": (HATS_SYNTH, ("hihat_closed",))}
+PART_FX = ("kitfx", "pool", "groove", *WIDE_SPLITS)
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 SNARE_BOOM_P = {"groove": 0.7}  # share of kit-mix tracks whose snare group gets a kick-like low thud (augment.snare_boom)
 BOOMING_SNARE_KEYS = (38, 40)  # the GM snare keys but the side stick (37)
@@ -102,8 +104,8 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     every = drum_sources()
     want = split if split in ("test", "synth") else "train"  # validation uses the training kits, other seeds
     sources = [s for s in every if s.split == want]
-    if split in KIT_MIXES + ("synthwide",):  # the sampled and soundfont training kits and the procedural kit (+ the pool's)
-        kit_splits = ("train", "synth", "pool") if split in ("pool", "groove", "synthwide") else ("train", "synth")
+    if split in KIT_MIXES or split in WIDE_SPLITS:  # the sampled and soundfont training kits, the procedural kit (+ the pool's)
+        kit_splits = ("train", "synth") if split in ("kitmix", "kitfx") else ("train", "synth", "pool")
         sources = [s for s in every if s.split in kit_splits]
     by_kind = defaultdict(list)
     for s in sources:
@@ -111,16 +113,17 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     kinds = sorted(by_kind)
     fonts = accompaniment_fonts(split)
     pick = lambda rng, kind: by_kind[kind][int(rng.integers(len(by_kind[kind])))]
-    wide = next(s for s in every if s.name == WIDE_SYNTH)
+    wide_name, wide_groups = WIDE_SPLITS.get(split, (None, ()))
+    wide = next((s for s in every if s.name == wide_name), None)
     plan = []
     for i in range(n):
         rng = np.random.default_rng([seed, i])
         perf = generate(rng, duration)
-        if split == "synthwide":
+        if split in WIDE_SPLITS:
             if rng.random() < 0.5:
                 parts = [(wide, None)]
             else:
-                parts = [(wide if g[0] in WIDE_GROUPS else pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g))
+                parts = [(wide if g[0] in wide_groups else pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g))
                          for g in KIT_GROUPS]
         elif split == "groove" and rng.random() < 0.5:
             parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), None)]
@@ -172,7 +175,8 @@ def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0) 
                 bend = {ch: int(rng.integers(-4096, 4097))} if vary else {}
                 sf_jobs[src.path].append(((i, p), hits, MidiJob(perf.duration, notes, {ch: (src.bank, src.program)}, bend)))
             elif src.kind == "synth":
-                rendered[i, p] = SynthKit(SR, rng, wide=src.name == WIDE_SYNTH).render(hits, perf.duration, rng)
+                kit = SynthKit(SR, rng, fat_snares=src.name == WIDE_SYNTH, broad_hats=src.name in (WIDE_SYNTH, HATS_SYNTH))
+                rendered[i, p] = kit.render(hits, perf.duration, rng)
             elif src.kind == "oneshot":
                 rendered[i, p] = OneShotKit(SR, rng, SAMPLES, one_shots).render(hits, perf.duration, rng, vary)
             else:
@@ -224,7 +228,7 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     training source; 'kitfx': the same with each lane group through its own effects; 'pool': kitfx drawing also from
     one-shot kits and hydrogen-data's kits; 'groove': the pool's sources, one kit or mixed, under a bass line that
     plays with or against the kick; 'synthwide': the wide procedural kit (fat snares, broad-band hi-hats) alone or
-    playing the snare and hi-hats of a kit mix; 'bars': training kits like 'val', the tracks the downbeat stage is fitted
+    playing the snare and hi-hats of a kit mix; 'synthhats': the same with its broad-band hi-hats alone; 'bars': training kits like 'val', the tracks the downbeat stage is fitted
     on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)

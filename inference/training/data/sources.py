@@ -5,7 +5,7 @@ Three kinds of drum source:
   jazz 32, brush 40), or the AVL drum kits (one bank-0 preset each), rendered by fluidsynth;
 - hydrogen kits: /usr/share/hydrogen/data/drumkits/*/drumkit.xml, played by our sampler (sampler.py);
 - the procedural kit (synth_kit.py), a new random kit per track, in its own training split "synth", and its wide
-  form (fat snares, broad-band hi-hats) in split "synthwide";
+  form (fat snares, broad-band hi-hats) in split "synthwide", and with the broad-band hi-hats alone in "synthhats";
 - one-shot kits (oneshot.py), a new kit per track from single samples of LMMS and Sonic Pi, and hydrogen-data's
   own kits (GMRockKit, TR808EmulationKit): training sources of the "pool" split only.
 Held out for the test set (never used in training or validation): the whole TimGM6mb soundfont (its kits and its
@@ -37,8 +37,9 @@ HYDROGEN_TEST = {"ForzeeStereo", "Audiophob"}
 # hydrogen-data's own kits: training kits, but only for the "pool" split (added after the other splits were fixed,
 # so those render as before)
 HYDROGEN_POOL = {"GMRockKit", "TR808EmulationKit"}
-# the procedural kit drawing also from fat snares and broad-band hi-hats (synth_kit.py, SynthKit(wide=True))
+# the procedural kit drawing also from fat snares and broad-band hi-hats (synth_kit.py), or from the hats alone
 WIDE_SYNTH = "synth:wide"
+HATS_SYNTH = "synth:hats"
 # percussion-only kits with no drum-set lanes
 HYDROGEN_SKIP = {"Gimme A Hand 1.0", "circAfrique v4"}
 
@@ -65,6 +66,7 @@ def drum_sources() -> list[DrumSource]:
             out.append(DrumSource("sf", os.path.basename(path).split(".")[0], path, 0, 0, split))
     out.append(DrumSource("synth", "synth", "", split="synth"))  # a new procedural kit per track (synth_kit.py)
     out.append(DrumSource("synth", WIDE_SYNTH, "", split="synthwide"))
+    out.append(DrumSource("synth", HATS_SYNTH, "", split="synthhats"))
     if any(os.path.isdir(d) for d in POOL_DIRS):  # a new kit of one-shot samples per track (oneshot.py)
         out.append(DrumSource("oneshot", "oneshot", "", split="pool"))
     if os.path.isdir(HYDROGEN):

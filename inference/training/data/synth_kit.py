@@ -9,8 +9,9 @@ A "wide" kit (split "synthwide") also draws from timbres the plain one never mak
 samples the model fails on: fat snares whose low, long body (90-170 Hz) outweighs the wires, as TimGM6mb's standard and room snares
 (peak 114-125 Hz, half or more of their energy below 160 Hz, where the plain kit's snares hold -30..-70 dB), and
 closed hi-hats with energy down to a few hundred Hz (TimGM6mb's hats: -22 dB per band below 800 Hz; the plain kit's:
--45..-85 dB), whose noise overlaps a snare's wires. A plain kit draws the same random numbers as before the wide one
-existed, so the older splits render unchanged.
+-45..-85 dB), whose noise overlaps a snare's wires. A kit may draw the broad hats alone (split "synthhats"): the fat
+snares taught the model to hear snares in TR-808 kicks (training README). A plain kit draws the same random numbers
+as before the wide one existed, so the older splits render unchanged.
 
 Each instrument is synthesised once per track at full velocity ("hard") and through a low-pass ("soft"), in a few
 round-robin variations; a hit mixes the two by velocity and scales by velocity ** curve, as acoustic drums get
@@ -99,8 +100,8 @@ def _fat_snare(sr: int, rng: np.random.Generator, key: int) -> np.ndarray:
     return x
 
 
-def _snare(sr: int, rng: np.random.Generator, key: int, wide: bool = False) -> np.ndarray:
-    if wide and key != 37 and rng.random() < 0.5:
+def _snare(sr: int, rng: np.random.Generator, key: int, fat: bool = False) -> np.ndarray:
+    if fat and key != 37 and rng.random() < 0.5:
         return _fat_snare(sr, rng, key)
     n = int(sr * rng.uniform(0.2, 0.6))
     if key == 37:  # side stick: a short woody click
@@ -140,8 +141,8 @@ def _broad_hat(sr: int, rng: np.random.Generator, key: int) -> np.ndarray:
     return (x + stick * rng.uniform(0.1, 0.6)) * (0.5 if key == 44 else 1.0)
 
 
-def _cymbal(sr: int, rng: np.random.Generator, key: int, wide: bool = False) -> np.ndarray:
-    if wide and key in (42, 44) and rng.random() < 0.5:
+def _cymbal(sr: int, rng: np.random.Generator, key: int, broad_hats: bool = False) -> np.ndarray:
+    if broad_hats and key in (42, 44) and rng.random() < 0.5:
         return _broad_hat(sr, rng, key)
     if key in (42, 44):
         decay, length = rng.uniform(0.02, 0.07), 0.25
@@ -161,9 +162,10 @@ def _cymbal(sr: int, rng: np.random.Generator, key: int, wide: bool = False) -> 
 
 
 class SynthKit:
-    """One random kit; `render` plays hits with it as HydrogenKit.render does."""
+    """One random kit; `render` plays hits with it as HydrogenKit.render does. `fat_snares` and `broad_hats` let
+    half its snares and half its closed and pedal hi-hats take the wide shapes (module docstring)."""
 
-    def __init__(self, sr: int, rng: np.random.Generator, wide: bool = False):
+    def __init__(self, sr: int, rng: np.random.Generator, fat_snares: bool = False, broad_hats: bool = False):
         self.sr = sr
         self.curve = rng.uniform(1.0, 1.8)  # velocity -> amplitude exponent
         self.soft_hz = rng.uniform(1500, 5000)
@@ -180,11 +182,11 @@ class SynthKit:
                 if lane == "kick":
                     w = _kick(sr, rng)
                 elif lane == "snare":
-                    w = _snare(sr, rng, key, wide)
+                    w = _snare(sr, rng, key, fat_snares)
                 elif lane.startswith("tom"):
                     w = _tom(sr, rng, pitch * rng.uniform(0.98, 1.02))
                 else:
-                    w = _cymbal(sr, rng, key, wide)
+                    w = _cymbal(sr, rng, key, broad_hats)
                 w = w / (np.abs(w).max() + 1e-9)
                 variations.append((w, _band(w, sr, None, self.soft_hz)))
             self.waves[key] = variations
