@@ -2,8 +2,8 @@
 front-end features and labels. Usage: python3 -m data.make_dataset SPLIT N_TRACKS SEED OUT_DIR [DURATION_SEC]
 
 Per track it writes OUT_DIR/NNNN.npz (features float16 [frames, bands], onset times/lanes/velocities, beats,
-downbeats). For 'val', 'bars' and 'test' it also writes NNNN.wav (16-bit, 22050 Hz mono) and NNNN.json (the labels as the
-TypeScript evaluation reads them)."""
+downbeats). For 'val', 'bars' and 'test', and for any split with WITH_AUDIO=1 in the environment, it also writes
+NNNN.wav (16-bit, 22050 Hz mono) and NNNN.json (the labels as the TypeScript evaluation reads them)."""
 from __future__ import annotations
 
 import json
@@ -270,7 +270,7 @@ def _write_chunk(job) -> list[dict]:
         info = {"id": f"{i:04d}", "style": perf.style, "meter": perf.meter, "bpm": perf.bpm / r, "source": source_name(parts),
                 "accompaniment": acc[0].split("/")[-1] if acc else None, "durationSec": len(x) / SR}
         meta.append(info)
-        if split in ("val", "bars", "test"):
+        if split in ("val", "bars", "test") or os.environ.get("WITH_AUDIO") == "1":
             wavfile.write(f"{out_dir}/{i:04d}.wav", SR, (np.clip(x, -1, 1) * 32767).astype(np.int16))
             doc = {**info, "notes": [{"time": t, "lane": l, "velocity": v} for t, l, v in labels],
                    "beats": beats, "downbeats": downbeats}

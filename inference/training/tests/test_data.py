@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+import json
 import tempfile
 import unittest
+import unittest.mock
 
 import numpy as np
 
@@ -12,7 +14,7 @@ from data.augment import snare_boom
 from data.accompaniment import BOOMING_BASS, GROOVE_BASS, KICK_KEYS, PROGRAMS, _bass_times, accompaniment
 from data.gm import NOTE_TO_LANE
 from data.gm import LANES
-from data.make_dataset import KIT_GROUPS, _adapt, _labels, _plan, _render_drums, source_name
+from data.make_dataset import KIT_GROUPS, _adapt, _labels, _plan, _render_drums, build, source_name
 from data.oneshot import OneShotKit, key_for_file, pool, trim_lead
 from data.performance import generate
 from data.sampler import HydrogenKit
@@ -300,6 +302,21 @@ class BarsSplit(unittest.TestCase):
         bars, val = _plan("bars", 12, 6, 8.0, 0.3), _plan("val", 12, 2, 8.0, 0.3)
         self.assertTrue(all(src.split == "train" for _, _, parts, _ in bars for src, _ in parts))
         self.assertNotEqual([p.hits for _, p, _, _ in bars], [p.hits for _, p, _, _ in val])
+
+
+class Files(unittest.TestCase):
+    def test_a_training_split_writes_the_evaluation_files_only_with_audio_asked_for(self) -> None:
+        for with_audio in ("", "1"):
+            with self.subTest(with_audio=with_audio), tempfile.TemporaryDirectory() as out, \
+                    unittest.mock.patch.dict(os.environ, {"WITH_AUDIO": with_audio, "DATA_JOBS": "1"}):
+                build("synth", 1, 5, out, duration=3.0)
+                self.assertTrue(os.path.exists(f"{out}/0000.npz"))
+                self.assertEqual(os.path.exists(f"{out}/0000.wav"), with_audio == "1")
+                if with_audio:
+                    doc = json.load(open(f"{out}/0000.json"))
+                    onsets = np.load(f"{out}/0000.npz")["onset_times"]
+                    self.assertEqual(len(doc["notes"]), len(onsets))
+                    self.assertGreater(len(onsets), 0)
 
 
 class ProceduralKit(unittest.TestCase):
