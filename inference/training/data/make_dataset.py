@@ -228,8 +228,8 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     training source; 'kitfx': the same with each lane group through its own effects; 'pool': kitfx drawing also from
     one-shot kits and hydrogen-data's kits; 'groove': the pool's sources, one kit or mixed, under a bass line that
     plays with or against the kick; 'synthwide': the wide procedural kit (fat snares, broad-band hi-hats) alone or
-    playing the snare and hi-hats of a kit mix; 'synthhats': the same with its broad-band hi-hats alone; 'bars': training kits like 'val', the tracks the downbeat stage is fitted
-    on."""
+    playing the snare and hi-hats of a kit mix; 'synthhats': the same with its broad-band hi-hats alone; 'bars':
+    training kits like 'val', the tracks the downbeat stage is fitted on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)
