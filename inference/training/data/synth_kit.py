@@ -9,9 +9,9 @@ A "wide" kit (split "synthwide") also draws from timbres the plain one never mak
 samples the model fails on: fat snares whose low, long body (90-170 Hz) outweighs the wires, as TimGM6mb's standard and room snares
 (peak 114-125 Hz, half or more of their energy below 160 Hz, where the plain kit's snares hold -30..-70 dB), and
 closed hi-hats with energy down to a few hundred Hz (TimGM6mb's hats: -22 dB per band below 800 Hz; the plain kit's:
--45..-85 dB), whose noise overlaps a snare's wires. A kit may draw the broad hats alone (split "synthhats"): the fat
-snares cost the held-out TR-808 kick (training README). A plain kit draws the same random numbers
-as before the wide one existed, so the older splits render unchanged.
+-45..-85 dB), whose noise overlaps a snare's wires. A kit may draw the broad hats alone (split "synthhats"), which
+tells their part in the synthwide result from the fat snares' (training README). A plain kit draws the same random
+numbers as before the wide one existed, so the older splits render unchanged.
 
 Each instrument is synthesised once per track at full velocity ("hard") and through a low-pass ("soft"), in a few
 round-robin variations; a hit mixes the two by velocity and scales by velocity ** curve, as acoustic drums get
