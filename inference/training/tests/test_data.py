@@ -313,7 +313,8 @@ class Files(unittest.TestCase):
                 self.assertTrue(os.path.exists(f"{out}/0000.npz"))
                 self.assertEqual(os.path.exists(f"{out}/0000.wav"), with_audio == "1")
                 if with_audio:
-                    doc = json.load(open(f"{out}/0000.json"))
+                    with open(f"{out}/0000.json") as f:
+                        doc = json.load(f)
                     onsets = np.load(f"{out}/0000.npz")["onset_times"]
                     self.assertEqual(len(doc["notes"]), len(onsets))
                     self.assertGreater(len(onsets), 0)
