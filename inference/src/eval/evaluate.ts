@@ -39,6 +39,9 @@ export interface TrackScore {
   /** lane -> matches of the detections against the quiet references only (velocity < {@link GHOST_VELOCITY});
    * only tp and fn mean something here (recall of ghost notes). */
   ghosts: Record<string, Counts>;
+  /** lane -> counts with ghost notes as don't-care: only the louder references count, and a detection on a
+   * ghost note is neither a hit nor a false positive (what is scored if inaudible ghost notes are left out). */
+  withoutGhosts: Record<string, Counts>;
   /** lane -> what sounded at each false positive: {@link falseOnsetCauses} */
   falseOnsets: Record<string, Record<string, number>>;
   beatF: number;
@@ -68,6 +71,21 @@ export function falseOnsetCauses(
   return causes;
 }
 
+/** Matches detections to the loud references; of the detections left over, those on a ghost note are dropped. */
+function ghostsAsDontCare(
+  detections: number[],
+  loud: number[],
+  quiet: number[],
+): Counts {
+  const { counts, extras } = matchWithExtras(
+    detections,
+    loud,
+    ONSET_TOLERANCE_SEC,
+  );
+  const onGhosts = matchEvents(extras, quiet, ONSET_TOLERANCE_SEC).tp;
+  return { ...counts, fp: counts.fp - onGhosts };
+}
+
 /** What a model carries for picking notes and bars: its tuned thresholds and fitted stages. */
 export interface ModelPicking {
   thresholds?: Thresholds;
@@ -88,11 +106,14 @@ export function scoreTrack(
   });
   const counts: Record<string, Counts> = {},
     ghosts: Record<string, Counts> = {},
+    withoutGhosts: Record<string, Counts> = {},
     falseOnsets: Record<string, Record<string, number>> = {};
   const times = (
     list: { time: number; lane: string }[],
     lanes: readonly string[],
   ) => list.filter((n) => lanes.includes(n.lane)).map((n) => n.time);
+  const quiet = truth.notes.filter((n) => n.velocity < GHOST_VELOCITY);
+  const loud = truth.notes.filter((n) => n.velocity >= GHOST_VELOCITY);
   for (const lane of LANES) {
     const { counts: laneCounts, extras } = matchWithExtras(
       times(notes, [lane]),
@@ -101,11 +122,15 @@ export function scoreTrack(
     );
     counts[lane] = laneCounts;
     falseOnsets[lane] = falseOnsetCauses(extras, truth.notes);
-    const quiet = truth.notes.filter((n) => n.velocity < GHOST_VELOCITY);
     ghosts[lane] = matchEvents(
       times(notes, [lane]),
       times(quiet, [lane]),
       ONSET_TOLERANCE_SEC,
+    );
+    withoutGhosts[lane] = ghostsAsDontCare(
+      times(notes, [lane]),
+      times(loud, [lane]),
+      times(quiet, [lane]),
     );
   }
   counts.hihat_all = matchEvents(
@@ -118,6 +143,7 @@ export function scoreTrack(
     id: truth.id,
     counts,
     ghosts,
+    withoutGhosts,
     falseOnsets,
     beatF: beatFMeasure(beats.beats, truth.beats),
     downbeatF: beatFMeasure(beats.downbeats, truth.downbeats),
@@ -141,6 +167,8 @@ export interface Report {
       support: number;
       ghosts: number;
       ghostRecall: number;
+      /** F-measure with ghost notes as don't-care ({@link TrackScore.withoutGhosts}) */
+      fWithoutGhosts: number;
     }
   >;
   /** lane -> false positives by what sounded there (TrackScore.falseOnsets summed over tracks) */
@@ -158,21 +186,22 @@ export interface Report {
 export function summarize(scores: TrackScore[]): Report {
   if (scores.length === 0) throw new RangeError("no tracks to summarize");
   const lanes: Report["lanes"] = {};
-  for (const lane of [...LANES, "hihat_all"]) {
-    const c = scores.reduce((acc, s) => addCounts(acc, s.counts[lane]), {
-      tp: 0,
-      fp: 0,
-      fn: 0,
-    });
-    const g = scores.reduce(
-      (acc, s) => addCounts(acc, s.ghosts[lane] ?? { tp: 0, fp: 0, fn: 0 }),
+  const pool = (lane: string, of: (s: TrackScore) => Record<string, Counts>) =>
+    scores.reduce(
+      (acc, s) => addCounts(acc, of(s)[lane] ?? { tp: 0, fp: 0, fn: 0 }),
       { tp: 0, fp: 0, fn: 0 },
     );
+  for (const lane of [...LANES, "hihat_all"]) {
+    const c = pool(lane, (s) => s.counts);
+    const g = pool(lane, (s) => s.ghosts);
     lanes[lane] = {
       ...prf(c),
       support: c.tp + c.fn,
       ghosts: g.tp + g.fn,
       ghostRecall: g.tp / Math.max(1, g.tp + g.fn),
+      fWithoutGhosts: g.tp + g.fn
+        ? prf(pool(lane, (s) => s.withoutGhosts)).f
+        : prf(c).f,
     };
   }
   const falseOnsets: Report["falseOnsets"] = {};
@@ -302,16 +331,20 @@ export function formatReport(name: string, r: Report): string {
     `${lane.padEnd(14)} ${pct(s.f)} ${pct(s.precision)} ${pct(s.recall)} ${
       String(s.support).padStart(7)
     }` +
-    (s.ghosts ? ` ${String(s.ghosts).padStart(7)} ${pct(s.ghostRecall)}` : "")
+    (s.ghosts
+      ? ` ${String(s.ghosts).padStart(7)} ${pct(s.ghostRecall)} ${
+        pct(s.fWithoutGhosts)
+      }`
+      : "")
   );
   return [
     `model ${name}: ${r.tracks} tracks`,
     `${"lane".padEnd(14)} ${"F%".padStart(6)} ${"P%".padStart(6)} ${
       "R%".padStart(6)
     } ${"onsets".padStart(7)}` +
-    ` ${"ghosts".padStart(7)} ${
-      "ghostR%".padStart(6)
-    }  (ghost = velocity < ${GHOST_VELOCITY})`,
+    ` ${"ghosts".padStart(7)} ${"ghostR%".padStart(6)} ${
+      "F-gh%".padStart(6)
+    }  (ghost = velocity < ${GHOST_VELOCITY}; F-gh: F with ghost notes as don't-care)`,
     ...rows,
     `beat F ${pct(r.beatF)}   downbeat F ${pct(r.downbeatF)}   tempo Acc1 ${
       pct(r.acc1)

@@ -204,6 +204,24 @@ test("evaluate - ghost notes (velocity < 50) get their own recall in the report"
   assert.equal(r.lanes.kick.ghosts, 0);
 });
 
+test("evaluate - with ghost notes as don't-care, a missed ghost is no miss and a hit on one is no false positive", () => {
+  const truth = groove(2);
+  truth.notes.push(
+    { time: 1.125, lane: "snare", velocity: 30 },
+    { time: 2.125, lane: "snare", velocity: 30 },
+  );
+  const snares = truth.notes.filter((n) => n.lane === "snare");
+  const hitGhostMissLoud: [string, number, number][] = snares
+    .filter((n) => n.time !== 2.125 && n.time !== 1.5)
+    .map((n) => ["snare", n.time, 0.9]);
+  hitGhostMissLoud.push(["snare", 3.25, 0.9]); // nothing played there
+  const r = summarize([scoreTrack(activations(8, hitGhostMissLoud), truth)]);
+  // with ghosts: 4 hits of 6, 1 false -> F 8/11; without: 3 of the 4 loud, 1 false -> F 6/8
+  assert.equal(r.lanes.snare.f, 8 / 11);
+  assert.equal(r.lanes.snare.fWithoutGhosts, 6 / 8);
+  assert.equal(r.lanes.kick.fWithoutGhosts, r.lanes.kick.f);
+});
+
 test("evaluate - per-source reports pool each source's tracks apart and print one row each", () => {
   const truth = groove(2);
   const perfect = scoreTrack(
