@@ -3,7 +3,11 @@
 The ONNX export folds each BatchNorm into the convolution before it, so the convolutions take the folded weights
 and each BatchNorm is set to pass its input through unchanged: its statistics are measured on training crops and
 it is given scale = std and shift = mean, i.e. y = (x - mean) / std * std + mean = x. In eval mode that is exact;
-in training mode the batch statistics stand in for the measured ones, close on real batches."""
+in training mode the batch statistics stand in for the measured ones, close on real batches.
+
+A deeper model (the exported dilations followed by more) keeps the exported blocks and starts each added block
+almost silent (its BatchNorm scale 0.01, so the block adds about 1 % of a unit to its input): a longer receptive
+field that begins as the exported model and learns from there."""
 from __future__ import annotations
 
 import numpy as np
@@ -25,20 +29,39 @@ def _convs(model: DrumNet) -> list[tuple[nn.Module, nn.Module | None]]:
     return out
 
 
-def load_onnx_weights(model: DrumNet, path: str) -> None:
+NEW_BLOCK_SCALE = 0.01  # an added block's BatchNorm scale: near silent, yet its weights get gradients
+
+
+def _exported_dilations(graph) -> list[int]:
+    """The temporal dilations of an exported DrumNet's residual blocks (its 1-D convolutions of width 3)."""
+    out = []
+    for n in graph.node:
+        attrs = {a.name: list(a.ints) for a in n.attribute}
+        if n.op_type == "Conv" and attrs.get("kernel_shape") == [3]:
+            out.append(attrs.get("dilations", [1])[0])
+    return out
+
+
+def load_onnx_weights(model: DrumNet, path: str) -> list[nn.Module]:
     """Copies the weights of an exported DrumNet (same dilations, same or narrower) into `model`; BatchNorms are
     left as identities, to be fitted by `calibrate_batchnorm`.
 
     A wider `model` (more front channels or a wider hidden stack) gets the exported weights as the leading block
     of each convolution and zeros where an old output would read a new input, so it computes exactly what the
     exported model did while its new channels, randomly initialised, learn on top (function-preserving widening:
-    more capacity without starting over)."""
+    more capacity without starting over).
+
+    A deeper `model`, whose dilations continue the exported ones, takes the exported blocks as its first ones;
+    the added blocks are returned, to be quietened after calibration."""
     graph = onnx.load(path).graph
     init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     nodes = [n for n in graph.node if n.op_type == "Conv"]
-    pairs = _convs(model)
-    if len(nodes) != len(pairs):
-        raise ValueError(f"{path} has {len(nodes)} convolutions, the model {len(pairs)}: other architecture")
+    exported = _exported_dilations(graph)
+    ours = [b.conv.dilation[0] for b in model.blocks]
+    if ours[:len(exported)] != exported or len(nodes) != 4 + len(exported):
+        raise ValueError(f"{path} has blocks of dilations {exported}, the model {ours}: other architecture")
+    added = list(model.blocks)[len(exported):]
+    pairs = [p for p in _convs(model) if all(p[0] is not b.conv for b in added)]
     with torch.no_grad():
         for node, (conv, bn) in zip(nodes, pairs):
             w, b = init[node.input[1]], init[node.input[2]]
@@ -47,6 +70,7 @@ def load_onnx_weights(model: DrumNet, path: str) -> None:
                 bn.reset_parameters()  # identity in eval mode: mean 0, var 1, scale 1, shift 0
         model.mean.copy_(torch.from_numpy(init["mean"].copy()))
         model.std.copy_(torch.from_numpy(init["std"].copy()))
+    return added
 
 
 def _embed(conv: nn.Module, w: np.ndarray, b: np.ndarray, path: str) -> None:
@@ -61,9 +85,10 @@ def _embed(conv: nn.Module, w: np.ndarray, b: np.ndarray, path: str) -> None:
 
 
 @torch.no_grad()
-def calibrate_batchnorm(model: DrumNet, crops: list[torch.Tensor]) -> None:
+def calibrate_batchnorm(model: DrumNet, crops: list[torch.Tensor], quiet: tuple[nn.Module, ...] = ()) -> None:
     """Measures each BatchNorm's input statistics on `crops` (the layers before it already final) and turns
-    it into an identity that keeps those statistics, layer by layer in graph order."""
+    it into an identity that keeps those statistics, layer by layer in graph order; those in `quiet` instead
+    scale their standardised input by NEW_BLOCK_SCALE."""
     model.eval()
     for _, bn in _convs(model):
         if bn is None:
@@ -81,11 +106,12 @@ def calibrate_batchnorm(model: DrumNet, crops: list[torch.Tensor]) -> None:
         mean, var = flat.mean(1), flat.var(1)
         bn.running_mean.copy_(mean)
         bn.running_var.copy_(var)
-        bn.weight.copy_(torch.sqrt(var + bn.eps))
-        bn.bias.copy_(mean)
+        quieted = any(bn is q for q in quiet)
+        bn.weight.copy_(torch.full_like(var, NEW_BLOCK_SCALE) if quieted else torch.sqrt(var + bn.eps))
+        bn.bias.copy_(torch.zeros_like(mean) if quieted else mean)
     model.train()
 
 
 def warm_start(model: DrumNet, path: str, crops: list[np.ndarray]) -> None:
-    load_onnx_weights(model, path)
-    calibrate_batchnorm(model, [torch.from_numpy(c) for c in crops])
+    added = load_onnx_weights(model, path)
+    calibrate_batchnorm(model, [torch.from_numpy(c) for c in crops], quiet=tuple(b.bn for b in added))

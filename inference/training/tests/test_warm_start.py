@@ -83,6 +83,26 @@ class WarmStartTest(unittest.TestCase):
         self.assertGreater(wider.head.weight.grad[:, 8:].abs().sum().item(), 0)  # new inputs of the head
         self.assertGreater(wider.blocks[0].conv.weight.grad[:8, 8:].abs().sum().item(), 0)
 
+    def test_a_deeper_model_starts_close_to_the_exported_one_and_its_new_blocks_learn(self):
+        """Dilations that continue the exported ones: the exported blocks first, the added ones almost silent."""
+        deeper = DrumNet(bands=16, labels=5, conv_ch=4, hidden=8, dilations=DILATIONS + (8, 16))
+        warm_start(deeper, self.path, [torch.rand(4, 60, 16).numpy() for _ in range(3)])
+        deeper.eval()
+        with torch.no_grad():
+            diff = (deeper(self.x) - self.source(self.x)).abs().max().item()
+        self.assertGreater(diff, 0)  # the added blocks do add a little
+        self.assertLess(diff, 0.02)
+        deeper.train()
+        torch.nn.functional.binary_cross_entropy_with_logits(deeper.logits(self.x), torch.rand(2, 5, 80)).backward()
+        for block in list(deeper.blocks)[len(DILATIONS):]:
+            self.assertGreater(block.conv.weight.grad.abs().sum().item(), 0)
+            self.assertGreater(block.bn.weight.grad.abs().sum().item(), 0)
+
+    def test_a_deeper_model_must_continue_the_exported_dilations(self):
+        reordered = DrumNet(bands=16, labels=5, conv_ch=4, hidden=8, dilations=(2, 1, 4, 8))
+        with self.assertRaisesRegex(ValueError, "other architecture"):
+            load_onnx_weights(reordered, self.path)
+
 
 if __name__ == "__main__":
     unittest.main()
