@@ -21,11 +21,17 @@ LANE_ROWS = ["kick", "snare", "hihat_closed", "hihat_open", "hihat_pedal", "hiha
              "tom_floor", "crash", "ride"]
 
 
-def _load(path: str):
+def _read(path: str) -> str:
+    """The file's text, or "" when there is none."""
     if not os.path.exists(path):
-        return None
+        return ""
     with open(path) as f:
-        return json.load(f)
+        return f.read()
+
+
+def _load(path: str):
+    text = _read(path)
+    return json.loads(text) if text else None
 
 
 def _source_table(by_source: dict) -> list[str]:
@@ -38,18 +44,19 @@ def _source_table(by_source: dict) -> list[str]:
 
 def _eval_table(ev: dict, name: str, baseline: str) -> list[str]:
     a, b = ev["reports"][name], ev["reports"].get(baseline)
-    rows = [f"| lane | F ({name}) | P | R | onsets | ghost notes (vel < 50) | ghost recall | F ({baseline}) |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = [f"| lane | F ({name}) | P | R | onsets | ghost notes (vel < 50) | ghost recall | F, ghost notes "
+            f"don't-care | F ({baseline}) |", "|---|---|---|---|---|---|---|---|---|"]
     for lane in LANE_ROWS:
         s = a["lanes"][lane]
         fb = f"{b['lanes'][lane]['f']:.3f}" if b else "-"
         ghosts = (f"{s['ghosts']} | {s['ghostRecall']:.3f}" if s.get("ghosts") else "0 | -") if "ghosts" in s else "- | -"
+        without = f"{s['fWithoutGhosts']:.3f}" if s.get("ghosts") and "fWithoutGhosts" in s else "-"
         rows.append(f"| {lane} | **{s['f']:.3f}** | {s['precision']:.3f} | {s['recall']:.3f} | {s['support']} | "
-                    f"{ghosts} | {fb} |")
+                    f"{ghosts} | {without} | {fb} |")
     for key, label in (("beatF", "beat F (+-70 ms)"), ("downbeatF", "downbeat F"), ("acc1", "tempo Acc1"),
                        ("acc2", "tempo Acc2"), ("acc1InRange", "tempo Acc1, tracks inside the tracker's tempo range")):
         if key in a:
-            rows.append(f"| {label} | **{a[key]:.3f}** | | | | | | {b[key]:.3f} |" if b else f"| {label} | {a[key]:.3f} |")
+            rows.append(f"| {label} | **{a[key]:.3f}** | | | | | | | {b[key]:.3f} |" if b else f"| {label} | {a[key]:.3f} |")
     return rows
 
 
@@ -139,7 +146,7 @@ def _carry(previous: str | None, heading: str, carried: list[str], what: str) ->
 def render_card(name: str, cache: str, previous: str | None = None) -> str:
     """The card of `name` from the measurements in `cache`; what the cache lacks comes from `previous` (the
     existing card) when that card is of the same weights."""
-    manifest = json.load(open(os.path.join(MODELS, "manifest.json")))
+    manifest = _load(os.path.join(MODELS, "manifest.json"))
     entry = next(m for m in manifest["models"] if m["name"] == name)
     previous = _card_of(name, entry["sha256"], previous)
     carried: list[str] = []
@@ -147,8 +154,7 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
     ev = _load(f"{cache}/eval_test.json")
     hist = _load(f"{cache}/runs/{name}_history.json")
     bench = _load(f"{cache}/bench.json")
-    timings = [l.split("\t") for l in open(f"{cache}/timings.tsv").read().splitlines()] \
-        if os.path.exists(f"{cache}/timings.tsv") else []
+    timings = [l.split("\t") for l in _read(f"{cache}/timings.tsv").splitlines()]
     idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "kitmix", "kitfx", "pool", "val", "bars", "test")}
     size = os.path.getsize(os.path.join(MODELS, entry["file"]))
     train_src = sorted({s.name for s in drum_sources() if s.split in ("train", "pool")})
@@ -265,9 +271,9 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
 
 def main(name: str, cache: str) -> None:
     path = os.path.join(MODELS, "MODEL_CARD.md")
-    previous = open(path).read() if os.path.exists(path) else None
-    card = render_card(name, cache, previous)
-    open(path, "w").write(card)
+    card = render_card(name, cache, _read(path) or None)
+    with open(path, "w") as f:
+        f.write(card)
 
 
 if __name__ == "__main__":

@@ -105,5 +105,17 @@ class CarriedFigures(unittest.TestCase):
         self.assertIn("## Training\n", card)
 
 
+class EvaluationTable(unittest.TestCase):
+    def test_a_lane_with_ghost_notes_shows_their_recall_and_its_f_with_them_as_dont_care(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        report = _report(0.8)
+        report["lanes"]["snare"].update(ghosts=5, ghostRecall=0.2, fWithoutGhosts=0.9)
+        _write(f"{tmp.name}/eval_test.json", {"reports": {NAME: report}})
+        card = render_card(NAME, tmp.name)
+        self.assertIn("| snare | **0.800** | 0.800 | 0.800 | 10 | 5 | 0.200 | 0.900 | - |", card)
+        self.assertIn("| kick | **0.800** | 0.800 | 0.800 | 10 | - | - | - | - |", card)
+
+
 if __name__ == "__main__":
     unittest.main()
