@@ -43,8 +43,8 @@ def _exported_dilations(graph) -> list[int]:
 
 
 def load_onnx_weights(model: DrumNet, path: str) -> list[nn.Module]:
-    """Copies the weights of an exported DrumNet (same dilations, same or narrower) into `model`; BatchNorms are
-    left as identities, to be fitted by `calibrate_batchnorm`.
+    """Copies the weights of an exported DrumNet (the same dilations or the first of `model`'s; the same width or
+    narrower) into `model`; BatchNorms are left as identities, to be fitted by `calibrate_batchnorm`.
 
     A wider `model` (more front channels or a wider hidden stack) gets the exported weights as the leading block
     of each convolution and zeros where an old output would read a new input, so it computes exactly what the
