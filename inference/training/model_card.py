@@ -35,9 +35,12 @@ def _load(path: str):
 
 
 def _source_table(by_source: dict) -> list[str]:
-    rows = ["| source | tracks | kick F | snare F | hi-hat (all) F | beat F | downbeat F |", "|---|---|---|---|---|---|---|"]
+    rows = ["| source | tracks | kick F | snare F | snare F, ghost notes don't-care | hi-hat (all) F | beat F | downbeat F |",
+            "|---|---|---|---|---|---|---|---|"]
     for source, r in by_source.items():
-        rows.append(f"| {source} | {r['tracks']} | {r['lanes']['kick']['f']:.3f} | {r['lanes']['snare']['f']:.3f} | "
+        snare = r["lanes"]["snare"]
+        without = f"{snare['fWithoutGhosts']:.3f}" if "fWithoutGhosts" in snare else "-"
+        rows.append(f"| {source} | {r['tracks']} | {r['lanes']['kick']['f']:.3f} | {snare['f']:.3f} | {without} | "
                     f"{r['lanes']['hihat_all']['f']:.3f} | {r['beatF']:.3f} | {r['downbeatF']:.3f} |")
     return rows
 

@@ -255,6 +255,7 @@ export function formatSourceTable(bySource: Record<string, Report>): string {
   const columns = [
     "kick",
     "snare",
+    "snare-gh",
     "hihat_all",
     "tom (all)",
     "beat",
@@ -270,6 +271,7 @@ export function formatSourceTable(bySource: Record<string, Report>): string {
       [
         r.lanes.kick.f,
         r.lanes.snare.f,
+        r.lanes.snare.fWithoutGhosts,
         r.lanes.hihat_all.f,
         tomF,
         r.beatF,
@@ -280,7 +282,7 @@ export function formatSourceTable(bySource: Record<string, Report>): string {
   return [
     `${"source".padEnd(26)} ${"tracks".padStart(6)}` +
     columns.map((c) => c.padStart(10)).join("") +
-    "   (F %; toms: support-weighted mean of the three)",
+    "   (F %; snare-gh: ghost notes as don't-care; toms: support-weighted mean of the three)",
     ...rows,
   ].join("\n");
 }

@@ -243,7 +243,8 @@ test("evaluate - per-source reports pool each source's tracks apart and print on
   assert.equal(by.kitB.lanes.kick.f, 0);
   const table = formatSourceTable(by).split("\n");
   assert.equal(table.length, 3);
-  assert.match(table[1], /^kitA\s+2\s+100\.0\s+100\.0\s+100\.0\s+-/);
+  assert.match(table[1], /^kitA\s+2\s+100\.0\s+100\.0\s+100\.0\s+100\.0\s+-/);
+  assert.match(table[2], /^kitB\s+1\s+0\.0\s+0\.0\s+0\.0\s+0\.0\s+-/);
 });
 
 test("evaluate - a false onset is keyed by the lanes that sounded within the window, or none", () => {
