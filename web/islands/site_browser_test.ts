@@ -44,6 +44,8 @@ Deno.test(
         await tab.waitForSelector("html[data-islands-ready='1']");
         await tab.waitForSelector("[data-testid=search-results][data-count='2']");
         await tab.locator("[data-testid=search-input]").pressSequentially("jack", { delay: 30 });
+        // "j" alone already leaves one result, so wait for the whole query to reach the address before reading it
+        await tab.waitForFunction(() => location.search === "?q=jack", undefined, { timeout: 5000 });
         await tab.waitForSelector("[data-testid=search-results][data-count='1']", { timeout: 5000 });
         assert.equal(await tab.textContent("[data-testid=search-result] .result-title"), "Billie Jean");
         assert.match(tab.url(), /\?q=jack$/);
