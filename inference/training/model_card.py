@@ -34,13 +34,18 @@ def _load(path: str):
     return json.loads(text) if text else None
 
 
+def _without_ghosts(lane: dict) -> str:
+    """A lane's F with ghost notes as don't-care, where it has ghost notes and the report gives it."""
+    return f"{lane['fWithoutGhosts']:.3f}" if lane.get("ghosts") and "fWithoutGhosts" in lane else "-"
+
+
 def _source_table(by_source: dict) -> list[str]:
     rows = ["| source | tracks | kick F | snare F | snare F, ghost notes don't-care | hi-hat (all) F | beat F | downbeat F |",
             "|---|---|---|---|---|---|---|---|"]
     for source, r in by_source.items():
         snare = r["lanes"]["snare"]
-        without = f"{snare['fWithoutGhosts']:.3f}" if "fWithoutGhosts" in snare else "-"
-        rows.append(f"| {source} | {r['tracks']} | {r['lanes']['kick']['f']:.3f} | {snare['f']:.3f} | {without} | "
+        rows.append(f"| {source} | {r['tracks']} | {r['lanes']['kick']['f']:.3f} | {snare['f']:.3f} | "
+                    f"{_without_ghosts(snare)} | "
                     f"{r['lanes']['hihat_all']['f']:.3f} | {r['beatF']:.3f} | {r['downbeatF']:.3f} |")
     return rows
 
@@ -53,9 +58,8 @@ def _eval_table(ev: dict, name: str, baseline: str) -> list[str]:
         s = a["lanes"][lane]
         fb = f"{b['lanes'][lane]['f']:.3f}" if b else "-"
         ghosts = (f"{s['ghosts']} | {s['ghostRecall']:.3f}" if s.get("ghosts") else "0 | -") if "ghosts" in s else "- | -"
-        without = f"{s['fWithoutGhosts']:.3f}" if s.get("ghosts") and "fWithoutGhosts" in s else "-"
         rows.append(f"| {lane} | **{s['f']:.3f}** | {s['precision']:.3f} | {s['recall']:.3f} | {s['support']} | "
-                    f"{ghosts} | {without} | {fb} |")
+                    f"{ghosts} | {_without_ghosts(s)} | {fb} |")
     for key, label in (("beatF", "beat F (+-70 ms)"), ("downbeatF", "downbeat F"), ("acc1", "tempo Acc1"),
                        ("acc2", "tempo Acc2"), ("acc1InRange", "tempo Acc1, tracks inside the tracker's tempo range")):
         if key in a:

@@ -115,28 +115,35 @@ export function scoreTrack(
   const quiet = truth.notes.filter((n) => n.velocity < GHOST_VELOCITY);
   const loud = truth.notes.filter((n) => n.velocity >= GHOST_VELOCITY);
   for (const lane of LANES) {
+    const detected = times(notes, [lane]);
     const { counts: laneCounts, extras } = matchWithExtras(
-      times(notes, [lane]),
+      detected,
       times(truth.notes, [lane]),
       ONSET_TOLERANCE_SEC,
     );
     counts[lane] = laneCounts;
     falseOnsets[lane] = falseOnsetCauses(extras, truth.notes);
     ghosts[lane] = matchEvents(
-      times(notes, [lane]),
+      detected,
       times(quiet, [lane]),
       ONSET_TOLERANCE_SEC,
     );
     withoutGhosts[lane] = ghostsAsDontCare(
-      times(notes, [lane]),
+      detected,
       times(loud, [lane]),
       times(quiet, [lane]),
     );
   }
+  const hats = times(notes, HIHAT_LANES);
   counts.hihat_all = matchEvents(
-    times(notes, HIHAT_LANES),
+    hats,
     times(truth.notes, HIHAT_LANES),
     ONSET_TOLERANCE_SEC,
+  );
+  withoutGhosts.hihat_all = ghostsAsDontCare(
+    hats,
+    times(loud, HIHAT_LANES),
+    times(quiet, HIHAT_LANES),
   );
   const reference = tempoOfBeats(truth.beats);
   return {
@@ -199,9 +206,7 @@ export function summarize(scores: TrackScore[]): Report {
       support: c.tp + c.fn,
       ghosts: g.tp + g.fn,
       ghostRecall: g.tp / Math.max(1, g.tp + g.fn),
-      fWithoutGhosts: g.tp + g.fn
-        ? prf(pool(lane, (s) => s.withoutGhosts)).f
-        : prf(c).f,
+      fWithoutGhosts: prf(pool(lane, (s) => s.withoutGhosts)).f,
     };
   }
   const falseOnsets: Report["falseOnsets"] = {};
