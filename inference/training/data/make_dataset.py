@@ -83,16 +83,21 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # _groove_bass); half its tracks play one kit, half mix lane groups, nearly all have a band, and in 70 % of the mixed
 # ones the snare group has a low thud under its strokes. Stage 4 on it was tried three times (training README); no
 # run.sh stage uses it.
+# "boom" is the pool's sources, half its tracks one kit and half mixed groups (no groove bass), and in 60 % of them
+# every snare stroke has a low thud under it, single kits included: a boomy room or mic bleed gives real snares a
+# kick's low end, and a model that hears the same thud on every backbeat of a track can learn it is the snare's.
 # "synthwide": half its tracks play one wide procedural kit (fat snares, broad-band hi-hats: synth_kit.py), half mix
 # lane groups where the wide kit plays the snare and the hi-hats and the pool's sources the rest, so its snares sit
 # next to sampled kicks too. "synthhats" is the same with the broad-band hi-hats alone: the kit has plain snares and
 # plays only the hi-hat group of a mix.
-KIT_MIXES = ("kitmix", "kitfx", "pool", "groove")
+KIT_MIXES = ("kitmix", "kitfx", "pool", "groove", "boom")
 # split -> (the wide procedural source, the lane groups (by first lane) it plays in a mixed track)
 WIDE_SPLITS = {"synthwide": (WIDE_SYNTH, ("snare", "hihat_closed")), "synthhats": (HATS_SYNTH, ("hihat_closed",))}
-PART_FX = ("kitfx", "pool", "groove", *WIDE_SPLITS)
+PART_FX = ("kitfx", "pool", "groove", "boom", *WIDE_SPLITS)
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
-SNARE_BOOM_P = {"groove": 0.7}  # share of kit-mix tracks whose snare group gets a kick-like low thud (augment.snare_boom)
+# share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom): in "groove" kit mixes only
+SNARE_BOOM_P = {"groove": 0.7, "boom": 0.6}
+SINGLE_KIT_BOOM = ("boom",)  # splits whose single-kit tracks thud too
 BOOMING_SNARE_KEYS = (38, 40)  # the GM snare keys but the side stick (37)
 KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal"),
               ("tom_high", "tom_mid", "tom_floor"), ("crash", "ride")]
@@ -125,7 +130,7 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
             else:
                 parts = [(wide if g[0] in wide_groups else pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g))
                          for g in KIT_GROUPS]
-        elif split == "groove" and rng.random() < 0.5:
+        elif split in ("groove", "boom") and rng.random() < 0.5:
             parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), None)]
         elif split in KIT_MIXES:
             parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g)) for g in KIT_GROUPS]
@@ -156,10 +161,11 @@ def _part_fx(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return a
 
 
-def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0) -> list[tuple[np.ndarray, list]]:
+def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0, boom_single: bool = False
+                  ) -> list[tuple[np.ndarray, list]]:
     """(audio, hits played) per track: each part rendered by its source (and through its own effects when
     `part_fx`), the parts summed; in a share `boom_p` of the kit-mix tracks the snare group gets a low thud
-    (augment.snare_boom) before its own effects. A single kit's snare keeps its own sound."""
+    (augment.snare_boom) before its own effects. A single kit's snare keeps its own sound unless `boom_single`."""
     rendered: dict[tuple[int, int], tuple[np.ndarray, list]] = {}
     sf_jobs = defaultdict(list)
     kits: dict[str, HydrogenKit] = {}
@@ -191,8 +197,8 @@ def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0) 
     for i, (rng, _, parts, _) in enumerate(plan):
         pieces = [rendered[i, p] for p in range(len(parts))]
         # the draw is made for every track, so single-kit tracks keep their random stream
-        if boom_p and rng.random() < boom_p and len(parts) > 1:
-            p = next(p for p, (_, lanes) in enumerate(parts) if "snare" in lanes)
+        if boom_p and rng.random() < boom_p and (len(parts) > 1 or boom_single):
+            p = next(p for p, (_, lanes) in enumerate(parts) if lanes is None or "snare" in lanes)
             a, hits = pieces[p]
             pieces[p] = (snare_boom(a, [(t, v) for t, k, v in hits if k in BOOMING_SNARE_KEYS], rng, SR), hits)
         if len(pieces) == 1:
@@ -227,7 +233,8 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     training tracks played by procedural kits; 'kitmix': training tracks whose lane groups are each played by another
     training source; 'kitfx': the same with each lane group through its own effects; 'pool': kitfx drawing also from
     one-shot kits and hydrogen-data's kits; 'groove': the pool's sources, one kit or mixed, under a bass line that
-    plays with or against the kick; 'synthwide': the wide procedural kit (fat snares, broad-band hi-hats) alone or
+    plays with or against the kick; 'boom': the pool's sources, one kit or mixed, with a low thud under the
+    snare strokes of most tracks; 'synthwide': the wide procedural kit (fat snares, broad-band hi-hats) alone or
     playing the snare and hi-hats of a kit mix; 'synthhats': the same with its broad-band hi-hats alone; 'bars':
     training kits like 'val', the tracks the downbeat stage is fitted on."""
     t0 = time.time()
@@ -252,7 +259,7 @@ def _write_chunk(job) -> list[dict]:
     meta: list[dict] = []
     # the evaluation splits play each kit as it is; the others retune and vary it
     drums = _render_drums(plan, vary=split not in ("val", "test"), part_fx=split in PART_FX,
-                          boom_p=SNARE_BOOM_P.get(split, 0.0))
+                          boom_p=SNARE_BOOM_P.get(split, 0.0), boom_single=split in SINGLE_KIT_BOOM)
     accomp = _render_accomp(plan)
     for j, ((rng, perf, parts, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
         i = first + j

@@ -288,6 +288,28 @@ class SnareBoom(unittest.TestCase):
             self.assertGreater(share(b), 2 * share(a))
         self.assertGreater(boomed, 0)
 
+    def test_boom_split_thuds_under_a_single_kit_too(self) -> None:
+        synth = next(s for s in drum_sources() if s.kind == "synth")
+        # one kit playing only snares, so the energy at a stroke is the snare's (and its thud's)
+        plans = [[(rng, replace(perf, hits=[h for h in perf.hits if NOTE_TO_LANE[h[1]] == "snare"]), [(synth, None)], None)
+                  for rng, perf, _, _ in _plan("boom", 3, 11, 6.0, 1.0)] for _ in range(2)]
+        plain = _render_drums(plans[0], vary=True, boom_p=1e-12, boom_single=True)
+        boom = _render_drums(plans[1], vary=True, boom_p=1.0, boom_single=True)
+        boomed = 0
+        for (a, hits), (b, boom_hits) in zip(plain, boom):
+            self.assertEqual(hits, boom_hits)
+            snares = [t for t, k, _ in hits if k in (38, 40)]
+            if snares:
+                boomed += 1
+                self.assertGreater(sum(self.low(b, t, t + 0.1) for t in snares), 2 * sum(self.low(a, t, t + 0.1) for t in snares))
+        self.assertGreater(boomed, 0)
+
+    def test_boom_split_plays_one_kit_or_mixed_groups(self) -> None:
+        plan = _plan("boom", 40, 11, 6.0, 0.3)
+        singles = sum(len(parts) == 1 for _, _, parts, _ in plan)
+        self.assertTrue(0 < singles < 40)
+        self.assertTrue(all(len(parts) in (1, len(KIT_GROUPS)) for _, _, parts, _ in plan))
+
     def test_a_single_kit_keeps_its_own_snare(self) -> None:
         synth = next(s for s in drum_sources() if s.kind == "synth")
         plans = [[(rng, perf, [(synth, None)], None) for rng, perf, _, _ in _plan("groove", 3, 9, 6.0, 1.0)]
