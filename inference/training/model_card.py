@@ -269,7 +269,7 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
               "- Downbeats: the network sees about +-1.5 s, less than a slow bar, so beat 1 and beat 3 of a groove that",
               "  repeats every half bar look alike to it; the downbeat stage reads +-8 beats (fills, crashes), but a song",
               "  with neither can still come out shifted by two beats, and 6/8 (two beats per bar) mostly reads as four",
-              "  (see inference/training/README.md).", ""]
+              "  (see inference/training/EXPERIMENTS.md).", ""]
     if carried:
         lines.insert(4, "Measured again from a cache that lacked " + "; ".join(carried) + ": those, marked carried, are"
                         " the figures of the run that trained the model; the rest is this run's.")

@@ -81,7 +81,7 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # draws from the one-shot kits and hydrogen-data's kits (sources of split "pool").
 # "groove" is the pool's sources with a bass that locks to the kick or plays between its hits (accompaniment.py
 # _groove_bass); half its tracks play one kit, half mix lane groups, nearly all have a band, and in 70 % of the mixed
-# ones the snare group has a low thud under its strokes. Stage 4 on it was tried three times (training README); no
+# ones the snare group has a low thud under its strokes. Stage 4 on it was tried three times (EXPERIMENTS.md); no
 # run.sh stage uses it.
 # "boom" is the pool's sources, half its tracks one kit and half mixed groups (no groove bass), and in 60 % of them
 # every snare stroke has a low thud under it, single kits included: a boomy room or mic bleed gives real snares a

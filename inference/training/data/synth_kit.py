@@ -10,7 +10,7 @@ samples the model fails on: fat snares whose low, long body (90-170 Hz) outweigh
 (peak 114-125 Hz, half or more of their energy below 160 Hz, where the plain kit's snares hold -30..-70 dB), and
 closed hi-hats with energy down to a few hundred Hz (TimGM6mb's hats: -22 dB per band below 800 Hz; the plain kit's:
 -45..-85 dB), whose noise overlaps a snare's wires. A kit may draw the broad hats alone (split "synthhats"), which
-tells their part in the synthwide result from the fat snares' (training README). A plain kit draws the same random
+tells their part in the synthwide result from the fat snares' (EXPERIMENTS.md). A plain kit draws the same random
 numbers as before the wide one existed, so the older splits render unchanged.
 
 Each instrument is synthesised once per track at full velocity ("hard") and through a low-pass ("soft"), in a few
