@@ -86,6 +86,8 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # "boom" is the pool's sources, half its tracks one kit and half mixed groups (no groove bass), and in 60 % of them
 # every snare stroke has a low thud under it, single kits included: a boomy room or mic bleed gives real snares a
 # kick's low end, and a model that hears the same thud on every backbeat of a track can learn it is the snare's.
+# Tried once with a longer receptive field (EXPERIMENTS.md: drum-machine kicks, also sine booms, were lost); no run.sh
+# stage uses it.
 # "synthwide": half its tracks play one wide procedural kit (fat snares, broad-band hi-hats: synth_kit.py), half mix
 # lane groups where the wide kit plays the snare and the hi-hats and the pool's sources the rest, so its snares sit
 # next to sampled kicks too. "synthhats" is the same with the broad-band hi-hats alone: the kit has plain snares and

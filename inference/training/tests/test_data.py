@@ -307,7 +307,7 @@ class SnareBoom(unittest.TestCase):
     def test_boom_split_plays_one_kit_or_mixed_groups(self) -> None:
         plan = _plan("boom", 40, 11, 6.0, 0.3)
         singles = sum(len(parts) == 1 for _, _, parts, _ in plan)
-        self.assertTrue(0 < singles < 40)
+        self.assertTrue(10 <= singles <= 30, singles)  # half, drawn per track
         self.assertTrue(all(len(parts) in (1, len(KIT_GROUPS)) for _, _, parts, _ in plan))
 
     def test_a_single_kit_keeps_its_own_snare(self) -> None:
