@@ -97,9 +97,10 @@ KIT_MIXES = ("kitmix", "kitfx", "pool", "groove", "boom")
 WIDE_SPLITS = {"synthwide": (WIDE_SYNTH, ("snare", "hihat_closed")), "synthhats": (HATS_SYNTH, ("hihat_closed",))}
 PART_FX = ("kitfx", "pool", "groove", "boom", *WIDE_SPLITS)
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
-# share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom): in "groove" kit mixes only
-SNARE_BOOM_P = {"groove": 0.7, "boom": 0.6}
-SINGLE_KIT_BOOM = ("boom",)  # splits whose single-kit tracks thud too
+# split -> (share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom), single kits too or
+# kit mixes only)
+SNARE_BOOM = {"groove": (0.7, False), "boom": (0.6, True)}
+HALF_ONE_KIT = ("groove", "boom")  # kit-mix splits where half the tracks play one kit
 BOOMING_SNARE_KEYS = (38, 40)  # the GM snare keys but the side stick (37)
 KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal"),
               ("tom_high", "tom_mid", "tom_floor"), ("crash", "ride")]
@@ -132,7 +133,7 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
             else:
                 parts = [(wide if g[0] in wide_groups else pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g))
                          for g in KIT_GROUPS]
-        elif split in ("groove", "boom") and rng.random() < 0.5:
+        elif split in HALF_ONE_KIT and rng.random() < 0.5:
             parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), None)]
         elif split in KIT_MIXES:
             parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g)) for g in KIT_GROUPS]
@@ -260,8 +261,9 @@ def _write_chunk(job) -> list[dict]:
     split, plan, first, out_dir = job
     meta: list[dict] = []
     # the evaluation splits play each kit as it is; the others retune and vary it
-    drums = _render_drums(plan, vary=split not in ("val", "test"), part_fx=split in PART_FX,
-                          boom_p=SNARE_BOOM_P.get(split, 0.0), boom_single=split in SINGLE_KIT_BOOM)
+    boom_p, boom_single = SNARE_BOOM.get(split, (0.0, False))
+    drums = _render_drums(plan, vary=split not in ("val", "test"), part_fx=split in PART_FX, boom_p=boom_p,
+                          boom_single=boom_single)
     accomp = _render_accomp(plan)
     for j, ((rng, perf, parts, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
         i = first + j
