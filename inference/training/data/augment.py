@@ -153,17 +153,27 @@ def augment(x: np.ndarray, rng: np.random.Generator, sr: int, strength: float = 
     return x.astype(np.float32), r
 
 
-def snare_boom(x: np.ndarray, hits: list[tuple[float, int]], rng: np.random.Generator, sr: int) -> np.ndarray:
+def snare_boom(x: np.ndarray, hits: list[tuple[float, int]], rng: np.random.Generator, sr: int,
+               tone: str = "sine") -> np.ndarray:
     """Adds a low, decaying thud under each (time [s], velocity) snare hit: a loose low-tuned snare, a boomy room or
     a snare layered with a sub, whose low end rivals a kick's (TimGM6mb's room-kit snare holds as much energy below
-    160 Hz as above it; no training snare comes within 25 dB of that). The drum's pitch sags as it decays."""
+    160 Hz as above it; no training snare comes within 25 dB of that). A "sine" thud is one tone whose pitch sags as
+    it decays; a "noise" thud is low-passed noise, spread over every frequency below its cutoff, like the body of a
+    kick resonating with the snare or a room's low end, and unlike a drum machine's kick, which is a tone."""
     if not hits:
         return x
-    f0, tau = rng.uniform(45, 110), rng.uniform(0.04, 0.15)
-    sag = rng.uniform(0.0, 0.3)  # fraction the pitch falls over the decay
-    t = np.arange(int(tau * 6 * sr)) / sr
-    freq = f0 * (1 - sag * (1 - np.exp(-t / tau)))
-    thud = np.sin(2 * np.pi * np.cumsum(freq) / sr) * np.exp(-t / tau) * np.minimum(1.0, t / 0.002)
+    if tone == "sine":
+        f0, tau = rng.uniform(45, 110), rng.uniform(0.04, 0.15)
+        sag = rng.uniform(0.0, 0.3)  # fraction the pitch falls over the decay
+        t = np.arange(int(tau * 6 * sr)) / sr
+        freq = f0 * (1 - sag * (1 - np.exp(-t / tau)))
+        body = np.sin(2 * np.pi * np.cumsum(freq) / sr)
+    else:
+        cutoff, tau = rng.uniform(100, 220), rng.uniform(0.04, 0.15)
+        t = np.arange(int(tau * 6 * sr)) / sr
+        body = signal.sosfilt(signal.butter(4, cutoff, "low", fs=sr, output="sos"), rng.normal(0, 1, len(t)))
+        body /= np.abs(body[: int(tau * sr)]).max() + 1e-9  # the same peak level as a sine thud
+    thud = body * np.exp(-t / tau) * np.minimum(1.0, t / 0.002)
     level = float(np.abs(x).max()) * rng.uniform(0.3, 1.0)
     out = x.copy()
     for time, vel in hits:

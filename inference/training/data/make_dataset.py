@@ -87,20 +87,21 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # every snare stroke has a low thud under it, single kits included: a boomy room or mic bleed gives real snares a
 # kick's low end, and a model that hears the same thud on every backbeat of a track can learn it is the snare's.
 # Tried once with a longer receptive field (EXPERIMENTS.md: drum-machine kicks, also sine booms, were lost); no run.sh
-# stage uses it.
+# stage uses it. "rumble" is the same with a broadband thud (low-passed noise) instead of a tone, so a drum machine's
+# kick, a tone, is not what the model learns to pass over.
 # "synthwide": half its tracks play one wide procedural kit (fat snares, broad-band hi-hats: synth_kit.py), half mix
 # lane groups where the wide kit plays the snare and the hi-hats and the pool's sources the rest, so its snares sit
 # next to sampled kicks too. "synthhats" is the same with the broad-band hi-hats alone: the kit has plain snares and
 # plays only the hi-hat group of a mix.
-KIT_MIXES = ("kitmix", "kitfx", "pool", "groove", "boom")
+KIT_MIXES = ("kitmix", "kitfx", "pool", "groove", "boom", "rumble")
 # split -> (the wide procedural source, the lane groups (by first lane) it plays in a mixed track)
 WIDE_SPLITS = {"synthwide": (WIDE_SYNTH, ("snare", "hihat_closed")), "synthhats": (HATS_SYNTH, ("hihat_closed",))}
-PART_FX = ("kitfx", "pool", "groove", "boom", *WIDE_SPLITS)
+PART_FX = ("kitfx", "pool", "groove", "boom", "rumble", *WIDE_SPLITS)
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 # split -> (share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom), single kits too or
-# kit mixes only)
-SNARE_BOOM = {"groove": (0.7, False), "boom": (0.6, True)}
-HALF_ONE_KIT = ("groove", "boom")  # kit-mix splits where half the tracks play one kit
+# kit mixes only, the thud's tone)
+SNARE_BOOM = {"groove": (0.7, False, "sine"), "boom": (0.6, True, "sine"), "rumble": (0.6, True, "noise")}
+HALF_ONE_KIT = ("groove", "boom", "rumble")  # kit-mix splits where half the tracks play one kit
 BOOMING_SNARE_KEYS = (38, 40)  # the GM snare keys but the side stick (37)
 KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal"),
               ("tom_high", "tom_mid", "tom_floor"), ("crash", "ride")]
@@ -164,11 +165,12 @@ def _part_fx(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return a
 
 
-def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0, boom_single: bool = False
-                  ) -> list[tuple[np.ndarray, list]]:
+def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0, boom_single: bool = False,
+                  boom_tone: str = "sine") -> list[tuple[np.ndarray, list]]:
     """(audio, hits played) per track: each part rendered by its source (and through its own effects when
     `part_fx`), the parts summed; in a share `boom_p` of the kit-mix tracks the snare group gets a low thud
-    (augment.snare_boom) before its own effects. A single kit's snare keeps its own sound unless `boom_single`."""
+    (augment.snare_boom, of `boom_tone`) before its own effects. A single kit's snare keeps its own sound unless
+    `boom_single`."""
     rendered: dict[tuple[int, int], tuple[np.ndarray, list]] = {}
     sf_jobs = defaultdict(list)
     kits: dict[str, HydrogenKit] = {}
@@ -203,7 +205,8 @@ def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0, 
         if boom_p and rng.random() < boom_p and (len(parts) > 1 or boom_single):
             p = next(p for p, (_, lanes) in enumerate(parts) if lanes is None or "snare" in lanes)
             a, hits = pieces[p]
-            pieces[p] = (snare_boom(a, [(t, v) for t, k, v in hits if k in BOOMING_SNARE_KEYS], rng, SR), hits)
+            strokes = [(t, v) for t, k, v in hits if k in BOOMING_SNARE_KEYS]
+            pieces[p] = (snare_boom(a, strokes, rng, SR, boom_tone), hits)
         if len(pieces) == 1:
             out.append(pieces[0])
             continue
@@ -237,9 +240,9 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     training source; 'kitfx': the same with each lane group through its own effects; 'pool': kitfx drawing also from
     one-shot kits and hydrogen-data's kits; 'groove': the pool's sources, one kit or mixed, under a bass line that
     plays with or against the kick; 'boom': the pool's sources, one kit or mixed, with a low thud under the
-    snare strokes of most tracks; 'synthwide': the wide procedural kit (fat snares, broad-band hi-hats) alone or
-    playing the snare and hi-hats of a kit mix; 'synthhats': the same with its broad-band hi-hats alone; 'bars':
-    training kits like 'val', the tracks the downbeat stage is fitted on."""
+    snare strokes of most tracks; 'rumble': the same with a broadband (noise) thud; 'synthwide': the wide procedural
+    kit (fat snares, broad-band hi-hats) alone or playing the snare and hi-hats of a kit mix; 'synthhats': the same
+    with its broad-band hi-hats alone; 'bars': training kits like 'val', the tracks the downbeat stage is fitted on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)
@@ -261,9 +264,9 @@ def _write_chunk(job) -> list[dict]:
     split, plan, first, out_dir = job
     meta: list[dict] = []
     # the evaluation splits play each kit as it is; the others retune and vary it
-    boom_p, boom_single = SNARE_BOOM.get(split, (0.0, False))
+    boom_p, boom_single, boom_tone = SNARE_BOOM.get(split, (0.0, False, "sine"))
     drums = _render_drums(plan, vary=split not in ("val", "test"), part_fx=split in PART_FX, boom_p=boom_p,
-                          boom_single=boom_single)
+                          boom_single=boom_single, boom_tone=boom_tone)
     accomp = _render_accomp(plan)
     for j, ((rng, perf, parts, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
         i = first + j

@@ -268,6 +268,19 @@ class SnareBoom(unittest.TestCase):
         self.assertGreater(soft, 0)
         np.testing.assert_array_equal(snare_boom(x, [], np.random.default_rng(1), self.SR), x)
 
+    def test_a_noise_thud_spreads_over_the_low_band_where_a_sine_thud_is_one_tone(self) -> None:
+        def widest_share(tone: str, seed: int) -> float:
+            """The share of a thud's energy below 200 Hz that its strongest 20 Hz band holds."""
+            x = np.zeros(self.SR, np.float32)
+            x[0] = 1.0  # the thud's level follows the track's peak
+            y = snare_boom(x, [(0.1, 127)], np.random.default_rng(seed), self.SR, tone)[int(0.1 * self.SR):]
+            spec, f = np.abs(np.fft.rfft(y)) ** 2, np.fft.rfftfreq(len(y), 1 / self.SR)
+            low = spec[f < 200].sum()
+            return max(spec[(f >= a) & (f < a + 20)].sum() for a in range(0, 180, 5)) / low
+        for seed in range(4):
+            self.assertGreater(widest_share("sine", seed), 0.6)
+            self.assertLess(widest_share("noise", seed), 0.45)
+
     def test_groove_kit_mix_tracks_boom_under_the_snares_and_keep_their_labels(self) -> None:
         synth = next(s for s in drum_sources() if s.kind == "synth")
         # only the snare group plays, so the sum at a stroke is that group's sound, scaled to its random level
@@ -292,17 +305,19 @@ class SnareBoom(unittest.TestCase):
         synth = next(s for s in drum_sources() if s.kind == "synth")
         # one kit playing only snares, so the energy at a stroke is the snare's (and its thud's)
         plans = [[(rng, replace(perf, hits=[h for h in perf.hits if NOTE_TO_LANE[h[1]] == "snare"]), [(synth, None)], None)
-                  for rng, perf, _, _ in _plan("boom", 3, 11, 6.0, 1.0)] for _ in range(2)]
+                  for rng, perf, _, _ in _plan("boom", 3, 11, 6.0, 1.0)] for _ in range(3)]
         plain = _render_drums(plans[0], vary=True, boom_p=1e-12, boom_single=True)
-        boom = _render_drums(plans[1], vary=True, boom_p=1.0, boom_single=True)
-        boomed = 0
-        for (a, hits), (b, boom_hits) in zip(plain, boom):
-            self.assertEqual(hits, boom_hits)
-            snares = [t for t, k, _ in hits if k in (38, 40)]
-            if snares:
-                boomed += 1
-                self.assertGreater(sum(self.low(b, t, t + 0.1) for t in snares), 2 * sum(self.low(a, t, t + 0.1) for t in snares))
-        self.assertGreater(boomed, 0)
+        for plan, tone in zip(plans[1:], ("sine", "noise")):  # splits boom and rumble
+            boom = _render_drums(plan, vary=True, boom_p=1.0, boom_single=True, boom_tone=tone)
+            boomed = 0
+            for (a, hits), (b, boom_hits) in zip(plain, boom):
+                self.assertEqual(hits, boom_hits)
+                snares = [t for t, k, _ in hits if k in (38, 40)]
+                if snares:
+                    boomed += 1
+                    low = lambda x: sum(self.low(x, t, t + 0.1) for t in snares)
+                    self.assertGreater(low(b), 2 * low(a), tone)
+            self.assertGreater(boomed, 0)
 
     def test_boom_split_plays_one_kit_or_mixed_groups(self) -> None:
         plan = _plan("boom", 40, 11, 6.0, 0.3)
