@@ -24,6 +24,8 @@ const noteSchema = z.object({
   time: z.number().nonnegative(),
   lane: z.string().min(1),
   velocity: z.number(),
+  /** ghost notes of the test set only: the largest log-mel change the note makes near it (data/audibility.py) */
+  audibility: z.number().nonnegative().optional(),
 });
 export const truthSchema = z.object({
   id: z.string().min(1),

@@ -36,15 +36,17 @@ import type { Activations } from "../pipeline/types.ts";
 import { type EvalTrack, loadSet, type Split, splitDir } from "./dataset.ts";
 import { LANES } from "../contracts/bsm.ts";
 import {
-  formatFalseOnsets,
-  formatReport,
-  formatSourceTable,
   type Report,
   scoreTrack,
   summarize,
   summarizeBySource,
   tuneThresholds,
 } from "./evaluate.ts";
+import {
+  formatFalseOnsets,
+  formatReport,
+  formatSourceTable,
+} from "./report_format.ts";
 import {
   readManifest,
   readThresholds,
@@ -180,6 +182,16 @@ async function main(): Promise<number> {
   const tracks = values.dir
     ? await loadSet(values.dir)
     : await loadSet(splitDir(split), { render: split });
+  const ghostsMeasured = tracks.some(({ truth }) =>
+    truth.notes.some((n) => n.audibility !== undefined)
+  );
+  if (split === "test" && !values.dir && !ghostsMeasured) {
+    console.error(
+      `this test set was rendered before ghost notes' audibility was measured (F-aud shows "-"); delete ${
+        splitDir(split)
+      } to render it again: the audio comes out the same`,
+    );
+  }
   const reports: Record<string, Report> = {};
   const bySource: Record<string, Record<string, Report>> = {};
   for (const m of [name, ...(values.baseline ? [values.baseline] : [])]) {

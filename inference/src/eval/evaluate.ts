@@ -29,6 +29,9 @@ import {
 
 /** Reference notes quieter than this velocity count as ghost notes in the report. */
 export const GHOST_VELOCITY = 50;
+/** A ghost note whose audibility (the largest change of any log-mel band it makes near it,
+ * `inference/training/data/audibility.py`) is below this is not in the audio: about 1 dB in one band. */
+export const AUDIBLE_CHANGE = 0.05;
 /** Per-lane peak thresholds (activation 0..1), as stored in a manifest entry's `thresholds`. */
 export type Thresholds = Record<string, number>;
 
@@ -42,6 +45,10 @@ export interface TrackScore {
   /** lane -> counts with ghost notes as don't-care: only the louder references count, and a detection on a
    * ghost note is neither a hit nor a false positive (what is scored if inaudible ghost notes are left out). */
   withoutGhosts: Record<string, Counts>;
+  /** lane -> counts with only the inaudible ghost notes (audibility < {@link AUDIBLE_CHANGE}) as don't-care */
+  withoutInaudible: Record<string, Counts>;
+  /** lane -> ghost notes whose audibility the set measured, and how many of them are inaudible */
+  audibility: Record<string, { measured: number; inaudible: number }>;
   /** lane -> what sounded at each false positive: {@link falseOnsetCauses} */
   falseOnsets: Record<string, Record<string, number>>;
   beatF: number;
@@ -71,19 +78,20 @@ export function falseOnsetCauses(
   return causes;
 }
 
-/** Matches detections to the loud references; of the detections left over, those on a ghost note are dropped. */
-function ghostsAsDontCare(
+/** Matches detections to the references that count; of the detections left over, those on a don't-care
+ * reference are dropped (neither hit nor false positive). */
+function withDontCare(
   detections: number[],
-  loud: number[],
-  quiet: number[],
+  counted: number[],
+  dontCare: number[],
 ): Counts {
   const { counts, extras } = matchWithExtras(
     detections,
-    loud,
+    counted,
     ONSET_TOLERANCE_SEC,
   );
-  const onGhosts = matchEvents(extras, quiet, ONSET_TOLERANCE_SEC).tp;
-  return { ...counts, fp: counts.fp - onGhosts };
+  const onDontCare = matchEvents(extras, dontCare, ONSET_TOLERANCE_SEC).tp;
+  return { ...counts, fp: counts.fp - onDontCare };
 }
 
 /** What a model carries for picking notes and bars: its tuned thresholds and fitted stages. */
@@ -107,6 +115,8 @@ export function scoreTrack(
   const counts: Record<string, Counts> = {},
     ghosts: Record<string, Counts> = {},
     withoutGhosts: Record<string, Counts> = {},
+    withoutInaudible: Record<string, Counts> = {},
+    audibility: TrackScore["audibility"] = {},
     falseOnsets: Record<string, Record<string, number>> = {};
   const times = (
     list: { time: number; lane: string }[],
@@ -114,6 +124,11 @@ export function scoreTrack(
   ) => list.filter((n) => lanes.includes(n.lane)).map((n) => n.time);
   const quiet = truth.notes.filter((n) => n.velocity < GHOST_VELOCITY);
   const loud = truth.notes.filter((n) => n.velocity >= GHOST_VELOCITY);
+  const isInaudible = (n: TrackTruth["notes"][number]) =>
+    n.velocity < GHOST_VELOCITY && n.audibility !== undefined &&
+    n.audibility < AUDIBLE_CHANGE;
+  const inaudible = truth.notes.filter(isInaudible);
+  const heard = truth.notes.filter((n) => !isInaudible(n));
   for (const lane of LANES) {
     const detected = times(notes, [lane]);
     const { counts: laneCounts, extras } = matchWithExtras(
@@ -128,11 +143,22 @@ export function scoreTrack(
       times(quiet, [lane]),
       ONSET_TOLERANCE_SEC,
     );
-    withoutGhosts[lane] = ghostsAsDontCare(
+    withoutGhosts[lane] = withDontCare(
       detected,
       times(loud, [lane]),
       times(quiet, [lane]),
     );
+    withoutInaudible[lane] = withDontCare(
+      detected,
+      times(heard, [lane]),
+      times(inaudible, [lane]),
+    );
+    audibility[lane] = {
+      measured: quiet.filter((n) =>
+        n.lane === lane && n.audibility !== undefined
+      ).length,
+      inaudible: times(inaudible, [lane]).length,
+    };
   }
   const hats = times(notes, HIHAT_LANES);
   counts.hihat_all = matchEvents(
@@ -140,17 +166,28 @@ export function scoreTrack(
     times(truth.notes, HIHAT_LANES),
     ONSET_TOLERANCE_SEC,
   );
-  withoutGhosts.hihat_all = ghostsAsDontCare(
+  withoutGhosts.hihat_all = withDontCare(
     hats,
     times(loud, HIHAT_LANES),
     times(quiet, HIHAT_LANES),
   );
+  withoutInaudible.hihat_all = withDontCare(
+    hats,
+    times(heard, HIHAT_LANES),
+    times(inaudible, HIHAT_LANES),
+  );
+  audibility.hihat_all = HIHAT_LANES.reduce((sum, l) => ({
+    measured: sum.measured + audibility[l].measured,
+    inaudible: sum.inaudible + audibility[l].inaudible,
+  }), { measured: 0, inaudible: 0 });
   const reference = tempoOfBeats(truth.beats);
   return {
     id: truth.id,
     counts,
     ghosts,
     withoutGhosts,
+    withoutInaudible,
+    audibility,
     falseOnsets,
     beatF: beatFMeasure(beats.beats, truth.beats),
     downbeatF: beatFMeasure(beats.downbeats, truth.downbeats),
@@ -176,6 +213,11 @@ export interface Report {
       ghostRecall: number;
       /** F-measure with ghost notes as don't-care ({@link TrackScore.withoutGhosts}) */
       fWithoutGhosts: number;
+      /** ghost notes that are not in the audio (audibility < {@link AUDIBLE_CHANGE}) */
+      inaudible: number;
+      /** F-measure with those as don't-care ({@link TrackScore.withoutInaudible}); null where the set measured
+       * no ghost note's audibility (a set rendered before it did) */
+      fWithoutInaudible: number | null;
     }
   >;
   /** lane -> false positives by what sounded there (TrackScore.falseOnsets summed over tracks) */
@@ -187,6 +229,21 @@ export interface Report {
   /** Acc1 over the tracks whose reference tempo lies inside the beat tracker's range (MIN_BPM..MAX_BPM), and their count. */
   acc1InRange: number;
   tracksInRange: number;
+}
+
+/** A lane's inaudible ghost notes and its F with them as don't-care, pooled over tracks. */
+function pooledAudibility(scores: TrackScore[], lane: string) {
+  let measured = 0, inaudible = 0, counts: Counts = { tp: 0, fp: 0, fn: 0 };
+  for (const s of scores) {
+    const a = s.audibility[lane] ?? { measured: 0, inaudible: 0 };
+    measured += a.measured;
+    inaudible += a.inaudible;
+    counts = addCounts(
+      counts,
+      s.withoutInaudible[lane] ?? { tp: 0, fp: 0, fn: 0 },
+    );
+  }
+  return { inaudible, fWithoutInaudible: measured > 0 ? prf(counts).f : null };
 }
 
 /** Pools lane counts over tracks; beat figures are means over tracks. */
@@ -207,6 +264,7 @@ export function summarize(scores: TrackScore[]): Report {
       ghosts: g.tp + g.fn,
       ghostRecall: g.tp / Math.max(1, g.tp + g.fn),
       fWithoutGhosts: prf(pool(lane, (s) => s.withoutGhosts)).f,
+      ...pooledAudibility(scores, lane),
     };
   }
   const falseOnsets: Report["falseOnsets"] = {};
@@ -254,44 +312,6 @@ export function summarizeBySource(
   );
 }
 
-/** A fixed-width table of per-source reports: tracks, the headline lanes' F and the beat figures. */
-export function formatSourceTable(bySource: Record<string, Report>): string {
-  const pct = (x: number) => (x * 100).toFixed(1).padStart(10);
-  const columns = [
-    "kick",
-    "snare",
-    "snare-gh",
-    "hihat_all",
-    "tom (all)",
-    "beat",
-    "downbeat",
-  ];
-  const rows = Object.entries(bySource).map(([source, r]) => {
-    const toms = ["tom_high", "tom_mid", "tom_floor"].map((l) => r.lanes[l]);
-    const support = toms.reduce((a, t) => a + t.support, 0);
-    const tomF = support
-      ? toms.reduce((a, t) => a + t.f * t.support, 0) / support
-      : NaN;
-    return `${source.padEnd(26)} ${String(r.tracks).padStart(6)}` +
-      [
-        r.lanes.kick.f,
-        r.lanes.snare.f,
-        r.lanes.snare.fWithoutGhosts,
-        r.lanes.hihat_all.f,
-        tomF,
-        r.beatF,
-        r.downbeatF,
-      ]
-        .map((f) => Number.isNaN(f) ? "-".padStart(10) : pct(f)).join("");
-  });
-  return [
-    `${"source".padEnd(26)} ${"tracks".padStart(6)}` +
-    columns.map((c) => c.padStart(10)).join("") +
-    "   (F %; snare-gh: ghost notes as don't-care; toms: support-weighted mean of the three)",
-    ...rows,
-  ].join("\n");
-}
-
 /** Candidate thresholds tried by {@link tuneThresholds}. */
 export const THRESHOLD_GRID = Array.from(
   { length: 19 },
@@ -329,51 +349,4 @@ export function tuneThresholds(
     out[lane] = best.threshold;
   }
   return out;
-}
-
-/** A fixed-width table of a report, for the terminal. */
-export function formatReport(name: string, r: Report): string {
-  const pct = (x: number) => (x * 100).toFixed(1).padStart(6);
-  const rows = Object.entries(r.lanes).map(([lane, s]) =>
-    `${lane.padEnd(14)} ${pct(s.f)} ${pct(s.precision)} ${pct(s.recall)} ${
-      String(s.support).padStart(7)
-    }` +
-    (s.ghosts
-      ? ` ${String(s.ghosts).padStart(7)} ${pct(s.ghostRecall)} ${
-        pct(s.fWithoutGhosts)
-      }`
-      : "")
-  );
-  return [
-    `model ${name}: ${r.tracks} tracks`,
-    `${"lane".padEnd(14)} ${"F%".padStart(6)} ${"P%".padStart(6)} ${
-      "R%".padStart(6)
-    } ${"onsets".padStart(7)}` +
-    ` ${"ghosts".padStart(7)} ${"ghostR%".padStart(6)} ${
-      "F-gh%".padStart(6)
-    }  (ghost = velocity < ${GHOST_VELOCITY}; F-gh: F with ghost notes as don't-care)`,
-    ...rows,
-    `beat F ${pct(r.beatF)}   downbeat F ${pct(r.downbeatF)}   tempo Acc1 ${
-      pct(r.acc1)
-    }   Acc2 ${pct(r.acc2)}`,
-    `tempo Acc1 on the ${r.tracksInRange} tracks inside the tracker's ${MIN_BPM}-${MAX_BPM} bpm range ${
-      pct(r.acc1InRange)
-    }`,
-  ].join("\n");
-}
-
-/** Per lane, its false positives and their `top` commonest causes (Report.falseOnsets), one line each. */
-export function formatFalseOnsets(
-  r: Report,
-  lanes: readonly string[],
-  top = 5,
-): string {
-  return lanes.map((lane) => {
-    const causes = Object.entries(r.falseOnsets[lane] ?? {}).sort((a, b) =>
-      b[1] - a[1]
-    );
-    const total = causes.reduce((a, [, n]) => a + n, 0);
-    return `false ${lane} (${total}): ` +
-      causes.slice(0, top).map(([c, n]) => `${n} on ${c}`).join(", ");
-  }).join("\n");
 }

@@ -7,9 +7,9 @@ import { MAX_BPM } from "../pipeline/beats.ts";
 import type { Activations } from "../pipeline/types.ts";
 import { renderDrumPattern } from "../testing/synth.ts";
 import { loadSet, type TrackTruth } from "./dataset.ts";
+import { formatReport, formatSourceTable } from "./report_format.ts";
 import {
   falseOnsetCauses,
-  formatSourceTable,
   scoreTrack,
   summarize,
   summarizeBySource,
@@ -222,6 +222,32 @@ test("evaluate - with ghost notes as don't-care, a missed ghost is no miss and a
   assert.equal(r.lanes.kick.fWithoutGhosts, r.lanes.kick.f);
 });
 
+test("evaluate - only ghost notes that are not in the audio are don't-care in F-aud; an audible ghost still counts", () => {
+  const truth = groove(2);
+  truth.notes.push(
+    { time: 1.125, lane: "snare", velocity: 30, audibility: 0.01 }, // inaudible, missed
+    { time: 2.125, lane: "snare", velocity: 30, audibility: 0.3 }, // audible, missed
+    { time: 3.125, lane: "snare", velocity: 30, audibility: 0.02 }, // inaudible, found
+  );
+  const found: [string, number, number][] = truth.notes
+    .filter((n) => n.lane === "snare" && n.time !== 1.125 && n.time !== 2.125)
+    .map((n) => ["snare", n.time, 0.9]);
+  const r = summarize([scoreTrack(activations(8, found), truth)]);
+  // 4 loud snares found; heard references: 4 loud + the audible ghost -> 4 of 5, no false positive -> F 8/9
+  assert.equal(r.lanes.snare.inaudible, 2);
+  assert.equal(r.lanes.snare.fWithoutInaudible, 8 / 9);
+  assert.equal(r.lanes.snare.fWithoutGhosts, 1);
+  assert.equal(r.lanes.kick.fWithoutInaudible, null); // no ghost kick was measured
+  assert.match(formatReport("m", r), /^snare .* 2 +88\.9$/m);
+
+  // a set rendered before audibility was measured: no F-aud, printed as "-"
+  const unmeasured = groove(2);
+  unmeasured.notes.push({ time: 1.125, lane: "snare", velocity: 30 });
+  const old = summarize([scoreTrack(activations(8, found), unmeasured)]);
+  assert.equal(old.lanes.snare.fWithoutInaudible, null);
+  assert.match(formatReport("m", old), /^snare .* 0 +-$/m);
+});
+
 test("evaluate - per-source reports pool each source's tracks apart and print one row each", () => {
   const truth = groove(2);
   const perfect = scoreTrack(
@@ -243,8 +269,12 @@ test("evaluate - per-source reports pool each source's tracks apart and print on
   assert.equal(by.kitB.lanes.kick.f, 0);
   const table = formatSourceTable(by).split("\n");
   assert.equal(table.length, 3);
-  assert.match(table[1], /^kitA\s+2\s+100\.0\s+100\.0\s+100\.0\s+100\.0\s+-/);
-  assert.match(table[2], /^kitB\s+1\s+0\.0\s+0\.0\s+0\.0\s+0\.0\s+-/);
+  // kick, snare, snare-gh, snare-aud (this set measured no audibility), hi-hat, toms (none played)
+  assert.match(
+    table[1],
+    /^kitA\s+2\s+100\.0\s+100\.0\s+100\.0\s+-\s+100\.0\s+-/,
+  );
+  assert.match(table[2], /^kitB\s+1\s+0\.0\s+0\.0\s+0\.0\s+-\s+0\.0\s+-/);
 });
 
 test("evaluate - a false onset is keyed by the lanes that sounded within the window, or none", () => {

@@ -3,7 +3,8 @@ front-end features and labels. Usage: python3 -m data.make_dataset SPLIT N_TRACK
 
 Per track it writes OUT_DIR/NNNN.npz (features float16 [frames, bands], onset times/lanes/velocities, beats,
 downbeats). For 'val', 'bars' and 'test', and for any split with WITH_AUDIO=1 in the environment, it also writes
-NNNN.wav (16-bit, 22050 Hz mono) and NNNN.json (the labels as the TypeScript evaluation reads them)."""
+NNNN.wav (16-bit, 22050 Hz mono) and NNNN.json (the labels as the TypeScript evaluation reads them; for 'test'
+each ghost note also has its audibility, data/audibility.py)."""
 from __future__ import annotations
 
 import json
@@ -18,6 +19,7 @@ from scipy.io import wavfile
 
 from features import FRONTEND, compute_features
 from .accompaniment import accompaniment
+from .audibility import ghost_audibility, with_ghosts_silenced
 from .augment import augment, compress, eq, mix, reverb, snare_boom
 from .fluid import DRUM_CHANNEL, MidiJob, probe_keys, render_batch
 from .gm import LANES, NOTE_TO_LANE, playable_key
@@ -102,6 +104,7 @@ DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs fro
 # kit mixes only, the thud's tone)
 SNARE_BOOM = {"groove": (0.7, False, "sine"), "boom": (0.6, True, "sine"), "rumble": (0.6, True, "noise")}
 HALF_ONE_KIT = ("groove", "boom", "rumble")  # kit-mix splits where half the tracks play one kit
+AUDIBILITY_SPLITS = ("test",)  # splits whose ghost notes get an audibility (data/audibility.py)
 BOOMING_SNARE_KEYS = (38, 40)  # the GM snare keys but the side stick (37)
 KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal"),
               ("tom_high", "tom_mid", "tom_floor"), ("crash", "ride")]
@@ -265,16 +268,24 @@ def _write_chunk(job) -> list[dict]:
     meta: list[dict] = []
     # the evaluation splits play each kit as it is; the others retune and vary it
     boom_p, boom_single, boom_tone = SNARE_BOOM.get(split, (0.0, False, "sine"))
-    drums = _render_drums(plan, vary=split not in ("val", "test"), part_fx=split in PART_FX, boom_p=boom_p,
-                          boom_single=boom_single, boom_tone=boom_tone)
+    render = lambda plan: _render_drums(plan, vary=split not in ("val", "test"), part_fx=split in PART_FX,
+                                        boom_p=boom_p, boom_single=boom_single, boom_tone=boom_tone)
+    silenced = with_ghosts_silenced(plan) if split in AUDIBILITY_SPLITS else None  # before `plan` draws
+    drums = render(plan)
     accomp = _render_accomp(plan)
-    for j, ((rng, perf, parts, acc), (d, hits), a) in enumerate(zip(plan, drums, accomp)):
+    quiet_drums = render(silenced) if silenced else [None] * len(plan)
+    for j, ((rng, perf, parts, acc), (d, hits), a, quiet) in enumerate(zip(plan, drums, accomp, quiet_drums)):
         i = first + j
         x, r = augment(mix(d, a, rng), rng, SR)
         labels = _labels(hits, r)
+        feats = compute_features(x, FRONTEND)
+        audibility = []
+        if quiet:
+            quiet_rng = silenced[j][0]
+            quiet_x, _ = augment(mix(quiet[0], a, quiet_rng), quiet_rng, SR)
+            audibility = ghost_audibility(feats, compute_features(quiet_x, FRONTEND), labels, FRONTEND.fps)
         beats = [b / r for b in perf.beats]
         downbeats = [b / r for b in perf.downbeats]
-        feats = compute_features(x, FRONTEND)
         np.savez_compressed(
             f"{out_dir}/{i:04d}.npz", features=feats.astype(np.float16),
             onset_times=np.array([l[0] for l in labels], np.float32),
@@ -286,8 +297,11 @@ def _write_chunk(job) -> list[dict]:
         meta.append(info)
         if split in ("val", "bars", "test") or os.environ.get("WITH_AUDIO") == "1":
             wavfile.write(f"{out_dir}/{i:04d}.wav", SR, (np.clip(x, -1, 1) * 32767).astype(np.int16))
-            doc = {**info, "notes": [{"time": t, "lane": l, "velocity": v} for t, l, v in labels],
-                   "beats": beats, "downbeats": downbeats}
+            notes = [{"time": t, "lane": l, "velocity": v} for t, l, v in labels]
+            for note, audible in zip(notes, audibility):
+                if audible is not None:
+                    note["audibility"] = audible
+            doc = {**info, "notes": notes, "beats": beats, "downbeats": downbeats}
             json.dump(doc, open(f"{out_dir}/{i:04d}.json", "w"))
     return meta
 

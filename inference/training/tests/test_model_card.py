@@ -113,17 +113,21 @@ class EvaluationTable(unittest.TestCase):
         report["lanes"]["snare"].update(ghosts=5, ghostRecall=0.2, fWithoutGhosts=0.9)
         _write(f"{tmp.name}/eval_test.json", {"reports": {NAME: report}})
         card = render_card(NAME, tmp.name)
-        self.assertIn("| snare | **0.800** | 0.800 | 0.800 | 10 | 5 | 0.200 | 0.900 | - |", card)
-        self.assertIn("| kick | **0.800** | 0.800 | 0.800 | 10 | - | - | - | - |", card)
+        self.assertIn("| snare | **0.800** | 0.800 | 0.800 | 10 | 5 | 0.200 | 0.900 | - | - | - |", card)
+        self.assertIn("| kick | **0.800** | 0.800 | 0.800 | 10 | - | - | - | - | - | - |", card)
+        report["lanes"]["snare"].update(inaudible=2, fWithoutInaudible=0.85)  # a set that measured audibility
+        _write(f"{tmp.name}/eval_test.json", {"reports": {NAME: report}})
+        card = render_card(NAME, tmp.name)
+        self.assertIn("| snare | **0.800** | 0.800 | 0.800 | 10 | 5 | 0.200 | 0.900 | 2 | 0.850 | - |", card)
 
     def test_the_source_table_gives_each_kits_snare_with_ghost_notes_as_dont_care(self):
         tmp = tempfile.TemporaryDirectory()
         self.addCleanup(tmp.cleanup)
         kit = _report(0.7)
-        kit["lanes"]["snare"].update(ghosts=3, ghostRecall=0.0, fWithoutGhosts=0.95)
+        kit["lanes"]["snare"].update(ghosts=3, ghostRecall=0.0, fWithoutGhosts=0.95, inaudible=1, fWithoutInaudible=0.8)
         _write(f"{tmp.name}/eval_test.json", {"reports": {NAME: _report(0.8)}, "bySource": {NAME: {"kitA": kit}}})
         card = render_card(NAME, tmp.name)
-        self.assertIn("| kitA | 2 | 0.700 | 0.700 | 0.950 | 0.700 | 0.980 | 0.900 |", card)
+        self.assertIn("| kitA | 2 | 0.700 | 0.700 | 0.950 | 0.800 | 0.700 | 0.980 | 0.900 |", card)
 
 
 if __name__ == "__main__":

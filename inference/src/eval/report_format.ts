@@ -1,0 +1,99 @@
+/**
+ * Fixed-width tables of evaluation reports for the terminal: per lane, per drum source, and the false positives'
+ * causes.
+ */
+import { MAX_BPM, MIN_BPM } from "../pipeline/beats.ts";
+import { AUDIBLE_CHANGE, GHOST_VELOCITY, type Report } from "./evaluate.ts";
+
+/** A fixed-width table of per-source reports: tracks, the headline lanes' F and the beat figures. */
+export function formatSourceTable(bySource: Record<string, Report>): string {
+  const pct = (x: number) => (x * 100).toFixed(1).padStart(10);
+  const columns = [
+    "kick",
+    "snare",
+    "snare-gh",
+    "snare-aud",
+    "hihat_all",
+    "tom (all)",
+    "beat",
+    "downbeat",
+  ];
+  const rows = Object.entries(bySource).map(([source, r]) => {
+    const toms = ["tom_high", "tom_mid", "tom_floor"].map((l) => r.lanes[l]);
+    const support = toms.reduce((a, t) => a + t.support, 0);
+    const tomF = support
+      ? toms.reduce((a, t) => a + t.f * t.support, 0) / support
+      : NaN;
+    return `${source.padEnd(26)} ${String(r.tracks).padStart(6)}` +
+      [
+        r.lanes.kick.f,
+        r.lanes.snare.f,
+        r.lanes.snare.fWithoutGhosts,
+        r.lanes.snare.fWithoutInaudible ?? NaN,
+        r.lanes.hihat_all.f,
+        tomF,
+        r.beatF,
+        r.downbeatF,
+      ]
+        .map((f) => Number.isNaN(f) ? "-".padStart(10) : pct(f)).join("");
+  });
+  return [
+    `${"source".padEnd(26)} ${"tracks".padStart(6)}` +
+    columns.map((c) => c.padStart(10)).join("") +
+    "   (F %; snare-gh: ghost notes as don't-care; snare-aud: inaudible ones; toms: support-weighted mean of the three)",
+    ...rows,
+  ].join("\n");
+}
+
+/** A fixed-width table of a report, for the terminal. */
+export function formatReport(name: string, r: Report): string {
+  const pct = (x: number) => (x * 100).toFixed(1).padStart(6);
+  const rows = Object.entries(r.lanes).map(([lane, s]) =>
+    `${lane.padEnd(14)} ${pct(s.f)} ${pct(s.precision)} ${pct(s.recall)} ${
+      String(s.support).padStart(7)
+    }` +
+    (s.ghosts
+      ? ` ${String(s.ghosts).padStart(7)} ${pct(s.ghostRecall)} ${
+        pct(s.fWithoutGhosts)
+      } ${String(s.inaudible).padStart(7)} ${
+        s.fWithoutInaudible === null
+          ? "-".padStart(6)
+          : pct(s.fWithoutInaudible)
+      }`
+      : "")
+  );
+  return [
+    `model ${name}: ${r.tracks} tracks`,
+    `${"lane".padEnd(14)} ${"F%".padStart(6)} ${"P%".padStart(6)} ${
+      "R%".padStart(6)
+    } ${"onsets".padStart(7)}` +
+    ` ${"ghosts".padStart(7)} ${"ghostR%".padStart(6)} ${"F-gh%".padStart(6)} ${
+      "inaud".padStart(7)
+    } ${"F-aud%".padStart(6)}` +
+    `  (ghost = velocity < ${GHOST_VELOCITY}; F-gh: F with ghost notes as don't-care; inaud: ghost notes` +
+    ` that change no log-mel band by ${AUDIBLE_CHANGE} (about 1 dB); F-aud: F with those as don't-care)`,
+    ...rows,
+    `beat F ${pct(r.beatF)}   downbeat F ${pct(r.downbeatF)}   tempo Acc1 ${
+      pct(r.acc1)
+    }   Acc2 ${pct(r.acc2)}`,
+    `tempo Acc1 on the ${r.tracksInRange} tracks inside the tracker's ${MIN_BPM}-${MAX_BPM} bpm range ${
+      pct(r.acc1InRange)
+    }`,
+  ].join("\n");
+}
+
+/** Per lane, its false positives and their `top` commonest causes (Report.falseOnsets), one line each. */
+export function formatFalseOnsets(
+  r: Report,
+  lanes: readonly string[],
+  top = 5,
+): string {
+  return lanes.map((lane) => {
+    const causes = Object.entries(r.falseOnsets[lane] ?? {}).sort((a, b) =>
+      b[1] - a[1]
+    );
+    const total = causes.reduce((a, [, n]) => a + n, 0);
+    return `false ${lane} (${total}): ` +
+      causes.slice(0, top).map(([c, n]) => `${n} on ${c}`).join(", ");
+  }).join("\n");
+}
