@@ -90,7 +90,7 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # kick's low end, and a model that hears the same thud on every backbeat of a track can learn it is the snare's.
 # Tried once with a longer receptive field (EXPERIMENTS.md: drum-machine kicks, also sine booms, were lost); no run.sh
 # stage uses it. "rumble" is the same with a broadband thud (low-passed noise) instead of a tone, so a drum machine's
-# kick, a tone, is not what the model learns to pass over.
+# kick, a tone, is not what the model learns to pass over; tried once too (EXPERIMENTS.md), no run.sh stage uses it.
 # "synthwide": half its tracks play one wide procedural kit (fat snares, broad-band hi-hats: synth_kit.py), half mix
 # lane groups where the wide kit plays the snare and the hi-hats and the pool's sources the rest, so its snares sit
 # next to sampled kicks too. "synthhats" is the same with the broad-band hi-hats alone: the kit has plain snares and
