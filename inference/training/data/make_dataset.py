@@ -268,8 +268,8 @@ def _write_chunk(job) -> list[dict]:
     meta: list[dict] = []
     # the evaluation splits play each kit as it is; the others retune and vary it
     boom_p, boom_single, boom_tone = SNARE_BOOM.get(split, (0.0, False, "sine"))
-    render = lambda plan: _render_drums(plan, vary=split not in ("val", "test"), part_fx=split in PART_FX,
-                                        boom_p=boom_p, boom_single=boom_single, boom_tone=boom_tone)
+    render = lambda tracks: _render_drums(tracks, vary=split not in ("val", "test"), part_fx=split in PART_FX,
+                                          boom_p=boom_p, boom_single=boom_single, boom_tone=boom_tone)
     silenced = with_ghosts_silenced(plan) if split in AUDIBILITY_SPLITS else None  # before `plan` draws
     drums = render(plan)
     accomp = _render_accomp(plan)
