@@ -88,7 +88,7 @@ gen() {  # gen SPLIT N SEED
 
 step packages install_packages
 step features_parity $PY -m unittest tests.test_features_parity
-step warm_start_test $PY -m unittest tests.test_warm_start
+step warm_start_test $PY -m unittest tests.test_warm_start tests.test_combine
 step data_train gen train "$TRAIN_TRACKS" 1
 step data_synth gen synth "$SYNTH_TRACKS" 4
 step data_kitmix gen kitmix "$KITMIX_TRACKS" 5

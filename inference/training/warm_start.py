@@ -73,6 +73,18 @@ def load_onnx_weights(model: DrumNet, path: str) -> list[nn.Module]:
     return added
 
 
+def drumnet_from_onnx(path: str) -> DrumNet:
+    """The DrumNet an ONNX export was made from, rebuilt in eval mode (its BatchNorms folded into the convolutions,
+    so each is left an identity): the same outputs as the export."""
+    graph = onnx.load(path).graph
+    init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    convs = [init[n.input[1]].shape for n in graph.node if n.op_type == "Conv"]
+    model = DrumNet(bands=init["mean"].shape[0], labels=convs[-1][0], conv_ch=convs[0][0], hidden=convs[2][0],
+                    dilations=tuple(_exported_dilations(graph)))
+    load_onnx_weights(model, path)
+    return model.eval()
+
+
 def _embed(conv: nn.Module, w: np.ndarray, b: np.ndarray, path: str) -> None:
     """conv.weight[:out, :in] = w, conv.bias[:out] = b, zeros from the new inputs into the old outputs."""
     shape = tuple(conv.weight.shape)

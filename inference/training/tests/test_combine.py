@@ -1,0 +1,93 @@
+"""combine.py must give one model whose labels come from the base or the donor as asked, and export it like any
+model. Run from inference/training: /usr/bin/python3 -m unittest tests.test_combine"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import unittest
+
+import torch
+
+import export
+from combine import LaneMix, combine, parse_shares
+from features import FRONTEND
+from model import DrumNet
+from warm_start import drumnet_from_onnx
+
+LABELS = ["kick", "snare", "beat"]
+
+
+def _random_drumnet(seed: int, dilations=(1, 2)) -> DrumNet:
+    torch.manual_seed(seed)
+    model = DrumNet(bands=FRONTEND.bands, labels=len(LABELS), conv_ch=2, hidden=4, dilations=dilations)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+        model.mean.uniform_(0, 1)
+    return model.eval()
+
+
+def _export(model: DrumNet, path: str) -> None:
+    torch.onnx.export(model, torch.zeros(1, 40, FRONTEND.bands), path, input_names=["features"],
+                      output_names=["activations"], dynamic_axes={"features": {1: "frames"}}, opset_version=13)
+
+
+class CombineTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.base, self.donor = _random_drumnet(1), _random_drumnet(2, dilations=(1, 2, 4))
+        self.base_path, self.donor_path = (os.path.join(self.dir.name, f) for f in ("base.onnx", "donor.onnx"))
+        _export(self.base, self.base_path)
+        _export(self.donor, self.donor_path)
+        self.x = torch.rand(1, 90, FRONTEND.bands) * 1.5
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def test_rebuilt_from_onnx_gives_the_exported_outputs(self):
+        rebuilt = drumnet_from_onnx(self.donor_path)
+        self.assertEqual([b.conv.dilation[0] for b in rebuilt.blocks], [1, 2, 4])
+        with torch.no_grad():
+            self.assertLess((rebuilt(self.x) - self.donor(self.x)).abs().max().item(), 1e-5)
+
+    def test_each_label_comes_from_the_model_given(self):
+        mix = combine(self.base_path, self.donor_path, parse_shares("snare=1,beat=0.5", LABELS))
+        with torch.no_grad():
+            got, a, b = mix(self.x), self.base(self.x), self.donor(self.x)
+        self.assertLess((got[..., 0] - a[..., 0]).abs().max().item(), 1e-5)  # kick: base
+        self.assertLess((got[..., 1] - b[..., 1]).abs().max().item(), 1e-5)  # snare: donor
+        self.assertLess((got[..., 2] - (a[..., 2] + b[..., 2]) / 2).abs().max().item(), 1e-5)
+        self.assertGreater((a[..., 1] - b[..., 1]).abs().max().item(), 1e-3)  # the two models do differ
+        self.assertEqual(mix.context_frames(), self.donor.context_frames())
+
+    def test_shares_that_make_no_sense_are_refused(self):
+        for spec in ("hihat=1", "kick", "kick=2", "kick=loud", "", "kick=0"):
+            with self.assertRaises(ValueError, msg=spec):
+                parse_shares(spec, LABELS)
+        self.assertEqual(parse_shares(" kick=1 , beat=0.25", LABELS).tolist(), [1.0, 0.0, 0.25])
+
+    def test_exports_and_registers_like_a_trained_model(self):
+        models = os.path.join(self.dir.name, "models")
+        os.makedirs(models)
+        with open(os.path.join(models, "manifest.json"), "w") as f:
+            json.dump({"models": [], "default": None}, f)
+        mix = LaneMix(self.base, self.donor, parse_shares("kick=1", LABELS))
+        old, export.MODELS = export.MODELS, models
+        try:
+            entry = export.export_model(mix, LABELS, "mixed", "1.0.0", os.path.join(self.dir.name, "fixture"))
+        finally:
+            export.MODELS = old
+        self.assertEqual(entry["contextFrames"], mix.context_frames())
+        with open(os.path.join(models, "manifest.json")) as f:
+            manifest = json.load(f)
+        self.assertEqual([m["name"] for m in manifest["models"]], ["mixed"])
+        with open(os.path.join(self.dir.name, "fixture", "shapes.json")) as f:
+            shapes = json.load(f)
+        self.assertEqual(shapes["output"], [1, 777, len(LABELS)])
+
+
+if __name__ == "__main__":
+    unittest.main()
