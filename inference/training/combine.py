@@ -9,6 +9,7 @@ Usage: python3 combine.py BASE.onnx DONOR.onnx NAME VERSION SHARES [FIXTURE_DIR]
   SHARES  label=share,... the donor's share (0..1) per label, the others 0: kick=1,downbeat=0.5"""
 from __future__ import annotations
 
+import os
 import sys
 
 import torch
@@ -55,6 +56,13 @@ def parse_shares(spec: str, labels: list[str]) -> torch.Tensor:
     return share
 
 
+def provenance(base_path: str, donor_path: str, share: torch.Tensor, labels: list[str]) -> dict:
+    """The manifest entry's record of what was combined (the model card reads it)."""
+    name = lambda p: os.path.basename(p).removesuffix(".onnx")
+    return {"base": name(base_path), "donor": name(donor_path),
+            "donorShare": {l: float(v) for l, v in zip(labels, share.tolist()) if v > 0}}
+
+
 def combine(base_path: str, donor_path: str, share: torch.Tensor) -> LaneMix:
     base, donor = drumnet_from_onnx(base_path), drumnet_from_onnx(donor_path)
     if base.head.out_channels != donor.head.out_channels or base.mean.shape != donor.mean.shape:
@@ -65,8 +73,11 @@ def combine(base_path: str, donor_path: str, share: torch.Tensor) -> LaneMix:
 if __name__ == "__main__":
     if len(sys.argv) < 6:
         sys.exit(__doc__)
+    base_path, donor_path, name, version, spec = sys.argv[1:6]
     try:
-        mix = combine(sys.argv[1], sys.argv[2], parse_shares(sys.argv[5], list(LABELS)))
+        share = parse_shares(spec, list(LABELS))
+        mix = combine(base_path, donor_path, share)
     except ValueError as e:
         sys.exit(f"combine.py: {e}")
-    export_model(mix, list(LABELS), sys.argv[3], sys.argv[4], sys.argv[6] if len(sys.argv) > 6 else None)
+    export_model(mix, list(LABELS), name, version, sys.argv[6] if len(sys.argv) > 6 else None,
+                 extra={"combines": provenance(base_path, donor_path, share, list(LABELS))})

@@ -36,11 +36,13 @@ def export(ckpt_path: str, name: str, version: str, fixture_dir: str | None = No
 
 
 def export_model(model: torch.nn.Module, labels: list[str], name: str, version: str,
-                 fixture_dir: str | None = None) -> dict:
+                 fixture_dir: str | None = None, extra: dict | None = None) -> dict:
     """Exports `model` ([1, frames, bands] -> [1, frames, labels], with a `context_frames()` method) as NAME.onnx,
-    registers it in the manifest (keeping an earlier entry's thresholds) and writes the verify_onnx.ts fixture."""
+    registers it in the manifest (keeping an earlier entry's thresholds; `extra` adds fields to the entry; a folder
+    without a manifest gets one) and writes the verify_onnx.ts fixture."""
     model.eval()
     bands = FRONTEND.bands
+    os.makedirs(MODELS, exist_ok=True)
     path = os.path.join(MODELS, f"{name}.onnx")
     dummy = torch.zeros(1, 300, bands)
     torch.onnx.export(model, dummy, path, input_names=["features"], output_names=["activations"],
@@ -51,11 +53,13 @@ def export_model(model: torch.nn.Module, labels: list[str], name: str, version: 
     with open(path, "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
     manifest_path = os.path.join(MODELS, "manifest.json")
-    with open(manifest_path) as f:
-        manifest = json.load(f)
+    manifest = {"models": [], "default": name}
+    if os.path.exists(manifest_path):
+        with open(manifest_path) as f:
+            manifest = json.load(f)
     old = next((m for m in manifest["models"] if m["name"] == name), {})
     entry = {"name": name, "file": f"{name}.onnx", "version": version, "sha256": sha, "labels": labels,
-             "frontend": FRONTEND.as_dict(), "fps": FRONTEND.fps, "contextFrames": model.context_frames()}
+             "frontend": FRONTEND.as_dict(), "fps": FRONTEND.fps, "contextFrames": model.context_frames(), **(extra or {})}
     if "thresholds" in old:
         entry["thresholds"] = old["thresholds"]
     manifest["models"] = [m for m in manifest["models"] if m["name"] != name] + [entry]

@@ -56,6 +56,13 @@ export const modelEntrySchema = z.object({
   bars: z.string().min(1).optional(),
   /** File (next to the model) of the note filter fitted on this model's activations (pipeline/note_filter.ts). */
   noteFilter: z.string().min(1).optional(),
+  /** Set when the graph runs two trained models (training/combine.py): each label's activation is the base's,
+   * moved towards the donor's by its share (1: the donor's). Provenance for the model card. */
+  combines: z.object({
+    base: z.string().min(1),
+    donor: z.string().min(1),
+    donorShare: z.record(z.string(), z.number().gt(0).max(1)),
+  }).optional(),
 });
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 

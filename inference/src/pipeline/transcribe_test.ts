@@ -41,6 +41,22 @@ test("transcribe - the generator rebuilds the committed model byte for byte (sha
   assert.deepEqual(bandEnergy.labels, [...LABELS]);
 });
 
+test("transcribe - a combined model's entry names its parts; a donor share outside 0..1 is refused", () => {
+  const combined = {
+    ...bandEnergy,
+    combines: { base: "a", donor: "b", donorShare: { kick: 1, beat: 0.5 } },
+  };
+  const ok = manifestSchema.parse({ models: [combined], default: "x" });
+  assert.deepEqual(ok.models[0].combines?.donorShare, { kick: 1, beat: 0.5 });
+  for (const share of [0, 1.5]) {
+    const bad = {
+      ...combined,
+      combines: { ...combined.combines, donorShare: { kick: share } },
+    };
+    assert.throws(() => manifestSchema.parse({ models: [bad], default: "x" }));
+  }
+});
+
 test("transcribe - onnxruntime loads the model; activations have frames x labels in 0..1, peaks at the hits", async () => {
   const t = await loadTranscriber();
   assert.deepEqual(t.executionProviders, ["cpu"]);

@@ -10,7 +10,7 @@ import unittest
 import torch
 
 import export
-from combine import LaneMix, combine, parse_shares
+from combine import LaneMix, combine, parse_shares, provenance
 from features import FRONTEND
 from model import DrumNet
 from warm_start import drumnet_from_onnx
@@ -70,17 +70,17 @@ class CombineTest(unittest.TestCase):
         self.assertEqual(parse_shares(" kick=1 , beat=0.25", LABELS).tolist(), [1.0, 0.0, 0.25])
 
     def test_exports_and_registers_like_a_trained_model(self):
-        models = os.path.join(self.dir.name, "models")
-        os.makedirs(models)
-        with open(os.path.join(models, "manifest.json"), "w") as f:
-            json.dump({"models": [], "default": None}, f)
-        mix = LaneMix(self.base, self.donor, parse_shares("kick=1", LABELS))
+        models = os.path.join(self.dir.name, "models")  # no manifest yet: export starts one
+        share = parse_shares("kick=1,beat=0.5", LABELS)
+        mix = LaneMix(self.base, self.donor, share)
         old, export.MODELS = export.MODELS, models
         try:
-            entry = export.export_model(mix, LABELS, "mixed", "1.0.0", os.path.join(self.dir.name, "fixture"))
+            entry = export.export_model(mix, LABELS, "mixed", "1.0.0", os.path.join(self.dir.name, "fixture"),
+                                        extra={"combines": provenance(self.base_path, self.donor_path, share, LABELS)})
         finally:
             export.MODELS = old
         self.assertEqual(entry["contextFrames"], mix.context_frames())
+        self.assertEqual(entry["combines"], {"base": "base", "donor": "donor", "donorShare": {"kick": 1.0, "beat": 0.5}})
         with open(os.path.join(models, "manifest.json")) as f:
             manifest = json.load(f)
         self.assertEqual([m["name"] for m in manifest["models"]], ["mixed"])
