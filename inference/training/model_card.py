@@ -83,6 +83,9 @@ EARLIER_RUNS = {
                                   "splits train, synth"),
     "drum_transcriber_v3": ("drum_transcriber_v2", "9 epochs in 119.7 min, lr 0.001, random EQ on 80 % of the crops, "
                                                    "ghost notes' loss weight 2, 96 channels, splits train, synth, kitmix"),
+    "drum_transcriber_v4": ("drum_transcriber_v3", "12 epochs in 119.2 min, lr 0.001, random EQ on 80 % of the crops, "
+                                                   "ghost notes' loss weight 2, 128 channels, splits train, synth, "
+                                                   "kitmix, kitfx, pool"),
 }
 
 
@@ -98,6 +101,16 @@ def _stage_chain(name: str, cache: str) -> list[tuple[str, dict | None]]:
         else:
             current = EARLIER_RUNS.get(current, (None, ""))[0]
     return chain
+
+
+def _combination(combo: dict | None) -> list[str]:
+    """How a combined model (combine.py) takes each label from its two trained models."""
+    if not combo:
+        return []
+    shares = ", ".join(f"`{l}`" + ("" if v == 1 else f" ({v:.0%} of it)") for l, v in combo["donorShare"].items())
+    return [f"- Two trained models in one graph (`combine.py`): every label's activation is `{combo['base']}`'s except"
+            f" {shares} from `{combo['donor']}`, the last stage below, so each lane comes from the model that does it"
+            " best; the graph runs both (twice the model stage)."]
 
 
 def _training(name: str, hist: dict | None, cache: str) -> list[str]:
@@ -167,7 +180,9 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
     carried: list[str] = []
     carried_splits: list[str] = []
     ev = _load(f"{cache}/eval_test.json")
-    hist = _load(f"{cache}/runs/{name}_history.json")
+    combo = entry.get("combines")
+    trained = combo["donor"] if combo else name  # the model this run trained (a combination's donor)
+    hist = _load(f"{cache}/runs/{trained}_history.json")
     bench = _load(f"{cache}/bench.json")
     timings = [l.split("\t") for l in _read(f"{cache}/timings.tsv").splitlines()]
     idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "kitmix", "kitfx", "pool", "val", "bars", "test")}
@@ -184,6 +199,7 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
         f"- Drum transcription + beat model: 2-D conv front over (time x {entry['frontend']['bands']} mel bands), dilated",
         "  temporal conv stack, sigmoid outputs per frame for "
         + ", ".join(f"`{l}`" for l in entry["labels"]) + ".",
+        *_combination(combo),
         f"- Input `features` [1, T, {entry['frontend']['bands']}] from `inference/src/pipeline/features.ts` with the "
         f"manifest front end ({entry['frontend']['sampleRate']} Hz, frame {entry['frontend']['frameSize']}, hop "
         f"{entry['frontend']['hopSize']}, {entry['fps']:.2f} fps); output `activations` [1, T, {len(entry['labels'])}].",
@@ -245,7 +261,7 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
     if carried_splits:
         carried.append("the sizes of splits " + ", ".join(carried_splits))
     old_training = [] if hist else _carry(previous, "## Training", carried, "the training logs")
-    lines += old_training or ["", "## Training"] + _training(name, hist, cache)
+    lines += old_training or ["", "## Training"] + _training(trained, hist, cache)
     if timings:
         lines += ["", "## Step times of the last run.sh (seconds, this 2-core machine shared with other work)", "",
                   "| step | s |", "|---|---|"] + [f"| {a} | {b} |" for a, b in timings]

@@ -7,6 +7,7 @@ import os
 import tempfile
 import unittest
 
+import model_card
 from model_card import MODELS, render_card
 
 with open(os.path.join(MODELS, "manifest.json")) as f:
@@ -128,6 +129,36 @@ class EvaluationTable(unittest.TestCase):
         _write(f"{tmp.name}/eval_test.json", {"reports": {NAME: _report(0.8)}, "bySource": {NAME: {"kitA": kit}}})
         card = render_card(NAME, tmp.name)
         self.assertIn("| kitA | 2 | 0.700 | 0.700 | 0.950 | 0.800 | 0.700 | 0.980 | 0.900 |", card)
+
+
+class CombinedModel(unittest.TestCase):
+    def test_a_combined_model_names_its_parts_and_its_training_is_the_donors(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        models, cache = f"{tmp.name}/models", f"{tmp.name}/cache"
+        os.makedirs(models)
+        os.makedirs(f"{cache}/runs")
+        entry = dict(next(m for m in MANIFEST["models"] if m["name"] == NAME), name="mix", file="mix.onnx",
+                     combines={"base": "drum_transcriber_v4", "donor": "kicks", "donorShare": {"kick": 1.0, "beat": 0.5}})
+        entry.pop("noteFilter", None)
+        _write(f"{models}/manifest.json", {"models": [entry], "default": "mix"})
+        _write(f"{models}/mix.onnx", {})
+        args = {"init": "../models/drum_transcriber_v4.onnx", "lr": 0.0005, "eq": 0.8, "ghost_weight": 2, "hidden": 128,
+                "front": 16, "splits": "train,rumble,groove", "threads": 2, "crop": 600, "batch": 12, "seed": 9123}
+        val = {k: 0.9 for k in ("kick", "snare", "hihat_closed", "beat")}
+        _write(f"{cache}/runs/kicks_history.json",
+               {"args": args, "minutes": 45.6, "history": [{"epoch": 0, "val": val}]})
+        old, model_card.MODELS = model_card.MODELS, models
+        try:
+            card = render_card("mix", cache)
+        finally:
+            model_card.MODELS = old
+        self.assertIn("every label's activation is `drum_transcriber_v4`'s except `kick`, `beat` (50% of it) from"
+                      " `kicks`", card)
+        self.assertIn("- 4 stages: `drum_transcriber_v2` -> `drum_transcriber_v3` -> `drum_transcriber_v4` -> `kicks`",
+                      card)
+        self.assertIn("- Stage 3 (`drum_transcriber_v4`): trained by an earlier run of this recipe: 12 epochs", card)
+        self.assertIn("- Stage 4 (`kicks`): 1 epochs in 45.6 min, lr 0.0005", card)
 
 
 if __name__ == "__main__":
