@@ -2,7 +2,7 @@
   python3 train.py DATA_DIR OUT.pt [--minutes M] [--epochs E] [--seed S] [--crop FRAMES] [--batch B] [--init ONNX]
                    [--splits train,synth,kitmix] [--hidden H] [--front C]
 
-DATA_DIR holds val/ and the training splits (from data/make_dataset.py; --splits names them, those present are used). Stops after E epochs or M minutes of wall time,
+DATA_DIR holds val/ and the training splits (from data/make_dataset.py; --splits names them, those present are used; SPLIT:N takes a split's first N tracks). Stops after E epochs or M minutes of wall time,
 whichever comes first, keeping the weights with the best validation onset F-measure (each label at its best threshold). --init ONNX continues from an
 exported model (warm_start.py) instead of random weights, also into a wider model (--hidden, --front)."""
 from __future__ import annotations
@@ -54,9 +54,18 @@ def ghost_mask(d, frames: int) -> np.ndarray:
     return m
 
 
-def load(folder: str) -> list[tuple[np.ndarray, np.ndarray, dict]]:
+def split_limit(spec: str) -> tuple[str, int | None]:
+    """'train:1000' -> ('train', 1000): the split's first 1000 tracks (the data generator makes each track from
+    its own seed, so these are the tracks a 1000-track split would hold); 'train' -> ('train', None): all."""
+    name, _, n = spec.partition(":")
+    if n and not (n.isdigit() and int(n) > 0):
+        sys.exit(f"--splits: '{spec}' should be SPLIT or SPLIT:TRACKS with TRACKS a positive number")
+    return name, int(n) if n else None
+
+
+def load(folder: str, limit: int | None = None) -> list[tuple[np.ndarray, np.ndarray, dict]]:
     out = []
-    for f in sorted(glob.glob(f"{folder}/*.npz")):
+    for f in sorted(glob.glob(f"{folder}/*.npz"))[:limit]:
         d = np.load(f)
         x = d["features"].astype(np.float32)
         meta = {k: d[k] for k in d.files if k != "features"}
@@ -183,10 +192,11 @@ def main() -> None:
     val = load(f"{args.data}/val")
     # plain tracks, tracks played by procedural kits (data/synth_kit.py), tracks whose lane groups each have
     # another source (and their own effects): whichever of --splits exist
-    splits = [s for s in args.splits.split(",") if os.path.isdir(f"{args.data}/{s}")]
+    splits = [split_limit(s) for s in args.splits.split(",")]
+    splits = [(s, n) for s, n in splits if os.path.isdir(f"{args.data}/{s}")]
     if not splits:
         sys.exit(f"none of the training splits {args.splits} is in {args.data}; generate the data first")
-    train = [t for s in splits for t in load(f"{args.data}/{s}")]
+    train = [t for s, n in splits for t in load(f"{args.data}/{s}", n)]
     print(f"loaded {len(train)} train / {len(val)} val tracks in {time.time() - t0:.0f}s", file=sys.stderr)
     allx = np.concatenate([x for x, _, _ in train])
     ally = np.concatenate([y for _, y, _ in train])

@@ -83,14 +83,13 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # draws from the one-shot kits and hydrogen-data's kits (sources of split "pool").
 # "groove" is the pool's sources with a bass that locks to the kick or plays between its hits (accompaniment.py
 # _groove_bass); half its tracks play one kit, half mix lane groups, nearly all have a band, and in 70 % of the mixed
-# ones the snare group has a low thud under its strokes. Stage 4 on it was tried three times (EXPERIMENTS.md); no
-# run.sh stage uses it.
+# ones the snare group has a low thud under its strokes. The kick donor (run.sh stage 4) trains on it.
 # "boom" is the pool's sources, half its tracks one kit and half mixed groups (no groove bass), and in 60 % of them
 # every snare stroke has a low thud under it, single kits included: a boomy room or mic bleed gives real snares a
 # kick's low end, and a model that hears the same thud on every backbeat of a track can learn it is the snare's.
 # Tried once with a longer receptive field (EXPERIMENTS.md: drum-machine kicks, also sine booms, were lost); no run.sh
 # stage uses it. "rumble" is the same with a broadband thud (low-passed noise) instead of a tone, so a drum machine's
-# kick, a tone, is not what the model learns to pass over; tried once too (EXPERIMENTS.md), no run.sh stage uses it.
+# kick, a tone, is not what the model learns to pass over; the kick donor (run.sh stage 4) trains on it.
 # "synthwide": half its tracks play one wide procedural kit (fat snares, broad-band hi-hats: synth_kit.py), half mix
 # lane groups where the wide kit plays the snare and the hi-hats and the pool's sources the rest, so its snares sit
 # next to sampled kicks too. "synthhats" is the same with the broad-band hi-hats alone: the kit has plain snares and
