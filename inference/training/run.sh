@@ -34,7 +34,7 @@
 #   MODEL_NAME     manifest name of the shipped model      (default drum_transcriber_v5)
 #   MODEL_VERSION  its manifest version                    (default 5.0.0)
 #   SKIP_APT=1     do not call apt-get (packages already there)
-#   FRESH=1        regenerate the data even when a split exists, and retrain the first stage
+#   FRESH=1        regenerate the data even when a split exists, and retrain stages 1 to 3
 # A bigger run is only a parameter: TRAIN_TRACKS=5000 EPOCHS=20 TRAIN_MINUTES=180 inference/training/run.sh
 set -euo pipefail
 

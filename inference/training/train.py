@@ -1,6 +1,6 @@
 """Trains DrumNet on the generated data. Usage:
   python3 train.py DATA_DIR OUT.pt [--minutes M] [--epochs E] [--seed S] [--crop FRAMES] [--batch B] [--init ONNX]
-                   [--splits train,synth,kitmix] [--hidden H] [--front C]
+                   [--splits train,synth,kitmix] [--hidden H] [--front C] [--focus kick [--rest-weight W]]
 
 DATA_DIR holds val/ and the training splits (from data/make_dataset.py; --splits names them, those present are used; SPLIT:N takes a split's first N tracks). Stops after E epochs or M minutes of wall time,
 whichever comes first, keeping the weights with the best validation onset F-measure (each label at its best threshold). --init ONNX continues from an
@@ -184,7 +184,14 @@ def main() -> None:
     ap.add_argument("--init", help="exported ONNX model (same width) to continue from, e.g. the shipped one")
     ap.add_argument("--splits", default="train,synth,kitmix", help="training splits under DATA_DIR (those present)")
     ap.add_argument("--ghost-weight", type=float, default=1.0, help="loss weight of ghost notes' target frames")
+    ap.add_argument("--focus", help="labels a specialist is trained for (e.g. kick, a lane donor for combine.py): "
+                    "the other labels' loss weighs --rest-weight and checkpoints are picked on these labels alone")
+    ap.add_argument("--rest-weight", type=float, default=0.2, help="with --focus, the other labels' loss weight")
     args = ap.parse_args()
+    focus = args.focus.split(",") if args.focus else [*LANES[:3], "beat"]
+    if unknown := [l for l in focus if l not in LABELS]:
+        sys.exit(f"--focus: unknown label(s) {', '.join(unknown)}; labels are {', '.join(LABELS)}")
+    label_weight = torch.tensor([1.0 if not args.focus or l in focus else args.rest_weight for l in LABELS])
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
@@ -227,14 +234,14 @@ def main() -> None:
             for g in opt.param_groups:
                 g["lr"] = learning_rate(progress, args.lr)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                model.logits(x), y.transpose(1, 2), weight=w.transpose(1, 2), pos_weight=pos_weight[:, None])
+                model.logits(x), y.transpose(1, 2), weight=w.transpose(1, 2) * label_weight[:, None], pos_weight=pos_weight[:, None])
             opt.zero_grad()
             loss.backward()
             opt.step()
             step += 1
             losses.append(loss.item())
         f = evaluate(model, val)
-        score = float(np.mean([f[l] for l in LANES[:3]] + [f["beat"]]))
+        score = float(np.mean([f[l] for l in focus]))
         history.append({"epoch": epoch, "loss": float(np.mean(losses)), "val": f, "minutes": (time.time() - t0) / 60})
         print(f"epoch {epoch} loss {np.mean(losses):.4f} score {score:.3f} "
               + " ".join(f"{k}={v:.2f}" for k, v in f.items()) + f" [{(time.time() - t0) / 60:.1f} min]",
