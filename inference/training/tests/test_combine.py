@@ -13,21 +13,14 @@ import export
 from combine import LaneMix, combine, parse_shares, provenance
 from features import FRONTEND
 from model import DrumNet
+from tests.drumnets import trained_like
 from warm_start import drumnet_from_onnx
 
 LABELS = ["kick", "snare", "beat"]
 
 
 def _random_drumnet(seed: int, dilations=(1, 2)) -> DrumNet:
-    torch.manual_seed(seed)
-    model = DrumNet(bands=FRONTEND.bands, labels=len(LABELS), conv_ch=2, hidden=4, dilations=dilations)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
-                m.running_mean.uniform_(-0.5, 0.5)
-                m.running_var.uniform_(0.5, 2.0)
-        model.mean.uniform_(0, 1)
-    return model.eval()
+    return trained_like(seed, bands=FRONTEND.bands, labels=len(LABELS), dilations=dilations, conv_ch=2, hidden=4)
 
 
 def _export(model: DrumNet, path: str) -> None:

@@ -9,32 +9,17 @@ import unittest
 import torch
 
 from model import DrumNet
+from tests.drumnets import trained_like
 from warm_start import load_onnx_weights, warm_start
 
 DILATIONS = (1, 2, 4)
-
-
-def _trained_like(seed: int) -> DrumNet:
-    """A small DrumNet with random weights and non-trivial BatchNorm statistics, as after training."""
-    torch.manual_seed(seed)
-    model = DrumNet(bands=16, labels=5, conv_ch=4, hidden=8, dilations=DILATIONS)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
-                m.running_mean.uniform_(-0.5, 0.5)
-                m.running_var.uniform_(0.5, 2.0)
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.3, 0.3)
-        model.mean.uniform_(0, 1)
-        model.std.uniform_(0.5, 1.5)
-    return model.eval()
 
 
 class WarmStartTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
         self.path = os.path.join(self.dir.name, "m.onnx")
-        self.source = _trained_like(1)
+        self.source = trained_like(1, dilations=DILATIONS)
         torch.onnx.export(self.source, torch.zeros(1, 50, 16), self.path, input_names=["features"],
                           output_names=["activations"], dynamic_axes={"features": {1: "frames"}}, opset_version=13)
         self.x = torch.rand(2, 80, 16)
