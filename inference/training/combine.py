@@ -5,6 +5,8 @@ evaluation treat it as any other model; it runs both networks (twice the model s
 Why: fine-tunes that fix one lane have cost others (EXPERIMENTS.md: a thud under the snares cut false kicks but lost
 snare recall), so a lane can come from the model that does it best.
 
+Either model may itself be a combination (a third network's lane added to one made before).
+
 Usage: python3 combine.py BASE.onnx DONOR.onnx NAME VERSION SHARES [FIXTURE_DIR]
   SHARES  label=share,... the donor's share (0..1) per label, the others 0: kick=1,downbeat=0.5"""
 from __future__ import annotations
@@ -12,19 +14,20 @@ from __future__ import annotations
 import os
 import sys
 
+import onnx
 import torch
 from torch import nn
 
 from data.gm import LABELS
 from export import export_model
 from model import DrumNet
-from warm_start import drumnet_from_onnx
+from warm_start import _initializers, drumnet_from_onnx
 
 
 class LaneMix(nn.Module):
     """base + (donor - base) * share, per label: share 0 is the base's activation, 1 the donor's."""
 
-    def __init__(self, base: DrumNet, donor: DrumNet, share: torch.Tensor):
+    def __init__(self, base: nn.Module, donor: nn.Module, share: torch.Tensor):
         super().__init__()
         self.base, self.donor = base, donor
         self.register_buffer("share", share.float())
@@ -63,9 +66,24 @@ def provenance(base_path: str, donor_path: str, share: torch.Tensor, labels: lis
             "donorShare": {l: float(v) for l, v in zip(labels, share.tolist()) if v > 0}}
 
 
+def model_from_onnx(path: str, scope: str = "/") -> nn.Module:
+    """The module an export was made from: a DrumNet, or a LaneMix of the two networks below `scope`."""
+    graph = onnx.load(path).graph
+    if not any(n.name.startswith(scope + "base/") for n in graph.node):
+        return drumnet_from_onnx(path, scope)
+    mul = next(n for n in graph.node if n.name == scope + "Mul")
+    share = torch.from_numpy(_initializers(graph)[mul.input[1]].copy())
+    return LaneMix(model_from_onnx(path, scope + "base/"), model_from_onnx(path, scope + "donor/"), share).eval()
+
+
+def _first_net(m: nn.Module) -> DrumNet:
+    return m if isinstance(m, DrumNet) else _first_net(m.base)
+
+
 def combine(base_path: str, donor_path: str, share: torch.Tensor) -> LaneMix:
-    base, donor = drumnet_from_onnx(base_path), drumnet_from_onnx(donor_path)
-    if base.head.out_channels != donor.head.out_channels or base.mean.shape != donor.mean.shape:
+    base, donor = model_from_onnx(base_path), model_from_onnx(donor_path)
+    a, b = _first_net(base), _first_net(donor)
+    if a.head.out_channels != b.head.out_channels or a.mean.shape != b.mean.shape:
         raise ValueError(f"{base_path} and {donor_path} differ in labels or bands")
     return LaneMix(base, donor, share).eval()
 

@@ -32,17 +32,17 @@ def _convs(model: DrumNet) -> list[tuple[nn.Module, nn.Module | None]]:
 NEW_BLOCK_SCALE = 0.01  # an added block's BatchNorm scale: near silent, yet its weights get gradients
 
 
-def _exported_dilations(graph) -> list[int]:
+def _exported_dilations(nodes) -> list[int]:
     """The temporal dilations of an exported DrumNet's residual blocks (its 1-D convolutions of width 3)."""
     out = []
-    for n in graph.node:
+    for n in nodes:
         attrs = {a.name: list(a.ints) for a in n.attribute}
         if n.op_type == "Conv" and attrs.get("kernel_shape") == [3]:
             out.append(attrs.get("dilations", [1])[0])
     return out
 
 
-def load_onnx_weights(model: DrumNet, path: str) -> list[nn.Module]:
+def load_onnx_weights(model: DrumNet, path: str, scope: str = "/") -> list[nn.Module]:
     """Copies the weights of an exported DrumNet (the same dilations or the first of `model`'s; the same width or
     narrower) into `model`; BatchNorms are left as identities, to be fitted by `calibrate_batchnorm`.
 
@@ -52,11 +52,13 @@ def load_onnx_weights(model: DrumNet, path: str) -> list[nn.Module]:
     more capacity without starting over).
 
     A deeper `model`, whose dilations continue the exported ones, takes the exported blocks as its first ones;
-    the added blocks are returned, to be quietened after calibration."""
+    the added blocks are returned, to be quietened after calibration.
+
+    `scope` picks one DrumNet out of a combined graph (combine.py): "/base/", "/donor/", "/base/donor/"..."""
     graph = onnx.load(path).graph
-    init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
-    nodes = [n for n in graph.node if n.op_type == "Conv"]
-    exported = _exported_dilations(graph)
+    init = _initializers(graph)
+    nodes = [n for n in _scoped(graph, scope) if n.op_type == "Conv"]
+    exported = _exported_dilations(nodes)
     ours = [b.conv.dilation[0] for b in model.blocks]
     if ours[:len(exported)] != exported or len(nodes) != 4 + len(exported):
         raise ValueError(f"{path} has blocks of dilations {exported}, the model {ours}: other architecture")
@@ -68,20 +70,41 @@ def load_onnx_weights(model: DrumNet, path: str) -> list[nn.Module]:
             _embed(conv, w, b, path)
             if bn is not None:
                 bn.reset_parameters()  # identity in eval mode: mean 0, var 1, scale 1, shift 0
-        model.mean.copy_(torch.from_numpy(init["mean"].copy()))
-        model.std.copy_(torch.from_numpy(init["std"].copy()))
+        scaling = {n.op_type: init[n.input[1]] for n in _scoped(graph, scope) if n.op_type in ("Sub", "Div")}
+        model.mean.copy_(torch.from_numpy(scaling["Sub"].copy()))
+        model.std.copy_(torch.from_numpy(scaling["Div"].copy()))
     return added
 
 
-def drumnet_from_onnx(path: str) -> DrumNet:
-    """The DrumNet an ONNX export was made from, rebuilt in eval mode (its BatchNorms folded into the convolutions,
-    so each is left an identity): the same outputs as the export."""
-    graph = onnx.load(path).graph
+def _scoped(graph, scope: str) -> list:
+    """The convolutions and the input scaling (Sub, Div) of the DrumNet at `scope` ("/" for a plain export), in graph
+    order, without those of networks nested below it."""
+    own = tuple(scope + p for p in ("front/", "proj/", "blocks/", "head/"))
+    return [n for n in graph.node if n.name.startswith(own) or n.name in (scope + "Sub", scope + "Div")]
+
+
+def _initializers(graph) -> dict[str, np.ndarray]:
+    """Initializers by name, with the names the exporter made Identity copies of (two networks' equal buffers)."""
     init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
-    convs = [init[n.input[1]].shape for n in graph.node if n.op_type == "Conv"]
-    model = DrumNet(bands=init["mean"].shape[0], labels=convs[-1][0], conv_ch=convs[0][0], hidden=convs[2][0],
-                    dilations=tuple(_exported_dilations(graph)))
-    load_onnx_weights(model, path)
+    for n in graph.node:
+        if n.op_type == "Identity" and n.input[0] in init:
+            init[n.output[0]] = init[n.input[0]]
+    return init
+
+
+def drumnet_from_onnx(path: str, scope: str = "/") -> DrumNet:
+    """The DrumNet an ONNX export was made from, rebuilt in eval mode (its BatchNorms folded into the convolutions,
+    so each is left an identity): the same outputs as the export. `scope` as for `load_onnx_weights`."""
+    graph = onnx.load(path).graph
+    init = _initializers(graph)
+    nodes = _scoped(graph, scope)
+    convs = [init[n.input[1]].shape for n in nodes if n.op_type == "Conv"]
+    if not convs:
+        raise ValueError(f"{path} holds no DrumNet at {scope}")
+    bands = next(init[n.input[1]].shape[0] for n in nodes if n.op_type == "Sub")
+    model = DrumNet(bands=bands, labels=convs[-1][0], conv_ch=convs[0][0], hidden=convs[2][0],
+                    dilations=tuple(_exported_dilations(nodes)))
+    load_onnx_weights(model, path, scope)
     return model.eval()
 
 

@@ -10,7 +10,7 @@ import unittest
 import torch
 
 import export
-from combine import LaneMix, combine, parse_shares, provenance
+from combine import LaneMix, combine, model_from_onnx, parse_shares, provenance
 from features import FRONTEND
 from model import DrumNet
 from tests.drumnets import trained_like
@@ -55,6 +55,23 @@ class CombineTest(unittest.TestCase):
         self.assertLess((got[..., 2] - (a[..., 2] + b[..., 2]) / 2).abs().max().item(), 1e-5)
         self.assertGreater((a[..., 1] - b[..., 1]).abs().max().item(), 1e-3)  # the two models do differ
         self.assertEqual(mix.context_frames(), self.donor.context_frames())
+
+    def test_a_combination_takes_a_third_model(self):
+        first = combine(self.base_path, self.donor_path, parse_shares("kick=1", LABELS))
+        first_path = os.path.join(self.dir.name, "first.onnx")
+        _export(first, first_path)
+        third = _random_drumnet(3)
+        third_path = os.path.join(self.dir.name, "third.onnx")
+        _export(third, third_path)
+        rebuilt = model_from_onnx(first_path)  # the two networks and the share, read back from the graph
+        self.assertEqual(rebuilt.share.tolist(), [1.0, 0.0, 0.0])
+        mix = combine(first_path, third_path, parse_shares("snare=1", LABELS))
+        with torch.no_grad():
+            got, a, b, c = mix(self.x), self.base(self.x), self.donor(self.x), third(self.x)
+        self.assertLess((got[..., 0] - b[..., 0]).abs().max().item(), 1e-5)  # kick: the first combination's donor
+        self.assertLess((got[..., 1] - c[..., 1]).abs().max().item(), 1e-5)  # snare: the third model
+        self.assertLess((got[..., 2] - a[..., 2]).abs().max().item(), 1e-5)  # beat: the base
+        self.assertGreater((c[..., 1] - a[..., 1]).abs().max().item(), 1e-3)
 
     def test_shares_that_make_no_sense_are_refused(self):
         for spec in ("hihat=1", "kick", "kick=2", "kick=loud", "", "kick=0"):
