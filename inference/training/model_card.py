@@ -103,14 +103,29 @@ def _stage_chain(name: str, cache: str) -> list[tuple[str, dict | None]]:
     return chain
 
 
-def _combination(combo: dict | None) -> list[str]:
-    """How a combined model (combine.py) takes each label from its two trained models."""
+def _layers(combo: dict | None, manifest: dict) -> tuple[str, list[tuple[str, dict]]]:
+    """A combination as (its first base, [(donor, its shares)] in the order they were added): a base that is
+    itself a combination (combine.py takes one) is unfolded through its manifest entry."""
+    if not combo:
+        return "", []
+    base_entry = next((m for m in manifest["models"] if m["name"] == combo["base"]), {})
+    base, donors = _layers(base_entry.get("combines"), manifest)
+    return base or combo["base"], donors + [(combo["donor"], combo["donorShare"])]
+
+
+def _combination(combo: dict | None, manifest: dict) -> list[str]:
+    """How a combined model (combine.py) takes each label from its trained models."""
     if not combo:
         return []
-    shares = ", ".join(f"`{l}`" + ("" if v == 1 else f" ({v:.0%} of it)") for l, v in combo["donorShare"].items())
-    return [f"- Two trained models in one graph (`combine.py`): every label's activation is `{combo['base']}`'s except"
-            f" {shares} from `{combo['donor']}`, the last stage below, so each lane comes from the model that does it"
-            " best; the graph runs both (twice the model stage)."]
+    base, donors = _layers(combo, manifest)
+    share = lambda l, v: f"`{l}`" + ("" if v == 1 else f" ({v:.0%} of it)")
+    parts = "; then ".join(", ".join(share(l, v) for l, v in shares.items()) + f" from `{donor}`"
+                           for donor, shares in donors)
+    count = {2: "two", 3: "three", 4: "four"}.get(len(donors) + 1, str(len(donors) + 1))
+    runs = "both (twice the model stage)" if count == "two" else f"all {count} ({count} times the model stage)"
+    return [f"- {count.capitalize()} trained models in one graph (`combine.py`): every label's activation is `{base}`'s"
+            f" except {parts} (the last of them is the last stage below), so each lane comes from the model that does"
+            f" it best; the graph runs {runs}."]
 
 
 def _training(name: str, hist: dict | None, cache: str) -> list[str]:
@@ -199,7 +214,7 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
         f"- Drum transcription + beat model: 2-D conv front over (time x {entry['frontend']['bands']} mel bands), dilated",
         "  temporal conv stack, sigmoid outputs per frame for "
         + ", ".join(f"`{l}`" for l in entry["labels"]) + ".",
-        *_combination(combo),
+        *_combination(combo, manifest),
         f"- Input `features` [1, T, {entry['frontend']['bands']}] from `inference/src/pipeline/features.ts` with the "
         f"manifest front end ({entry['frontend']['sampleRate']} Hz, frame {entry['frontend']['frameSize']}, hop "
         f"{entry['frontend']['hopSize']}, {entry['fps']:.2f} fps); output `activations` [1, T, {len(entry['labels'])}].",

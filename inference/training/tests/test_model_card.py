@@ -157,8 +157,19 @@ class CombinedModel(unittest.TestCase):
                       " `kicks`", card)
         self.assertIn("- 4 stages: `drum_transcriber_v2` -> `drum_transcriber_v3` -> `drum_transcriber_v4` -> `kicks`",
                       card)
+        self.assertIn("the graph runs both (twice the model stage)", card)
         self.assertIn("- Stage 3 (`drum_transcriber_v4`): trained by an earlier run of this recipe: 12 epochs", card)
         self.assertIn("- Stage 4 (`kicks`): 1 epochs in 45.6 min, lr 0.0005", card)
+
+    def test_a_combination_built_on_a_combination_names_every_donor_in_order(self):
+        manifest = {"models": [{"name": "mix", "combines": {"base": "v4", "donor": "kicks", "donorShare": {"kick": 1.0}}},
+                               {"name": "mix2", "combines": {"base": "mix", "donor": "snares",
+                                                             "donorShare": {"snare": 0.5}}}]}
+        self.assertEqual(model_card._combination(manifest["models"][1]["combines"], manifest),
+                         ["- Three trained models in one graph (`combine.py`): every label's activation is `v4`'s except"
+                          " `kick` from `kicks`; then `snare` (50% of it) from `snares` (the last of them is the last"
+                          " stage below), so each lane comes from the model that does it best; the graph runs all three"
+                          " (three times the model stage)."])
 
 
 if __name__ == "__main__":
