@@ -21,7 +21,7 @@ from torch import nn
 from data.gm import LABELS
 from export import export_model
 from model import DrumNet
-from warm_start import _initializers, drumnet_from_onnx
+from warm_start import drumnet_from_onnx, initializers
 
 
 class LaneMix(nn.Module):
@@ -72,7 +72,7 @@ def model_from_onnx(path: str, scope: str = "/") -> nn.Module:
     if not any(n.name.startswith(scope + "base/") for n in graph.node):
         return drumnet_from_onnx(path, scope)
     mul = next(n for n in graph.node if n.name == scope + "Mul")
-    share = torch.from_numpy(_initializers(graph)[mul.input[1]].copy())
+    share = torch.from_numpy(initializers(graph)[mul.input[1]].copy())
     return LaneMix(model_from_onnx(path, scope + "base/"), model_from_onnx(path, scope + "donor/"), share).eval()
 
 

@@ -56,7 +56,7 @@ def load_onnx_weights(model: DrumNet, path: str, scope: str = "/") -> list[nn.Mo
 
     `scope` picks one DrumNet out of a combined graph (combine.py): "/base/", "/donor/", "/base/donor/"..."""
     graph = onnx.load(path).graph
-    init = _initializers(graph)
+    init = initializers(graph)
     nodes = [n for n in _scoped(graph, scope) if n.op_type == "Conv"]
     exported = _exported_dilations(nodes)
     ours = [b.conv.dilation[0] for b in model.blocks]
@@ -83,7 +83,7 @@ def _scoped(graph, scope: str) -> list:
     return [n for n in graph.node if n.name.startswith(own) or n.name in (scope + "Sub", scope + "Div")]
 
 
-def _initializers(graph) -> dict[str, np.ndarray]:
+def initializers(graph) -> dict[str, np.ndarray]:
     """Initializers by name, with the names the exporter made Identity copies of (two networks' equal buffers)."""
     init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     for n in graph.node:
@@ -96,7 +96,7 @@ def drumnet_from_onnx(path: str, scope: str = "/") -> DrumNet:
     """The DrumNet an ONNX export was made from, rebuilt in eval mode (its BatchNorms folded into the convolutions,
     so each is left an identity): the same outputs as the export. `scope` as for `load_onnx_weights`."""
     graph = onnx.load(path).graph
-    init = _initializers(graph)
+    init = initializers(graph)
     nodes = _scoped(graph, scope)
     convs = [init[n.input[1]].shape for n in nodes if n.op_type == "Conv"]
     if not convs:
