@@ -192,6 +192,7 @@ def main() -> None:
     if unknown := [l for l in focus if l not in LABELS]:
         sys.exit(f"--focus: unknown label(s) {', '.join(unknown)}; labels are {', '.join(LABELS)}")
     label_weight = torch.tensor([1.0 if not args.focus or l in focus else args.rest_weight for l in LABELS])
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)  # before the data loads, not at the first save
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
