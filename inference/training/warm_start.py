@@ -57,7 +57,8 @@ def load_onnx_weights(model: DrumNet, path: str, scope: str = "/") -> list[nn.Mo
     `scope` picks one DrumNet out of a combined graph (combine.py): "/base/", "/donor/", "/base/donor/"..."""
     graph = onnx.load(path).graph
     init = initializers(graph)
-    nodes = [n for n in _scoped(graph, scope) if n.op_type == "Conv"]
+    scoped = _scoped(graph, scope)
+    nodes = [n for n in scoped if n.op_type == "Conv"]
     exported = _exported_dilations(nodes)
     ours = [b.conv.dilation[0] for b in model.blocks]
     if ours[:len(exported)] != exported or len(nodes) != 4 + len(exported):
@@ -70,7 +71,7 @@ def load_onnx_weights(model: DrumNet, path: str, scope: str = "/") -> list[nn.Mo
             _embed(conv, w, b, path)
             if bn is not None:
                 bn.reset_parameters()  # identity in eval mode: mean 0, var 1, scale 1, shift 0
-        scaling = {n.op_type: init[n.input[1]] for n in _scoped(graph, scope) if n.op_type in ("Sub", "Div")}
+        scaling = {n.op_type: init[n.input[1]] for n in scoped if n.op_type in ("Sub", "Div")}
         model.mean.copy_(torch.from_numpy(scaling["Sub"].copy()))
         model.std.copy_(torch.from_numpy(scaling["Div"].copy()))
     return added
