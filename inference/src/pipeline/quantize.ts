@@ -11,6 +11,7 @@ import {
   decodeActivations,
   labelColumn,
 } from "./activations_io.ts";
+import { beatPosition, beatTime } from "./beat_grid.ts";
 import { beatResultSchema, beatsKey } from "./beats.ts";
 import { filterPeaks, type NoteFilter } from "./note_filter.ts";
 import { type PeakOptions, pickPeaks } from "./peaks.ts";
@@ -54,29 +55,6 @@ export interface QuantizeOptions {
   lanePeaks?: Record<string, PeakOptions>;
   /** The model's note filter: its lanes are picked at its floor, then each peak is kept or dropped by it. */
   noteFilter?: NoteFilter;
-}
-
-/** Fractional beat position of `time` [seconds] in `beats` (extrapolated with the edge intervals). */
-export function beatPosition(beats: readonly number[], time: number): number {
-  const n = beats.length;
-  if (time < beats[0]) return (time - beats[0]) / (beats[1] - beats[0]);
-  if (time >= beats[n - 1]) {
-    return n - 1 + (time - beats[n - 1]) / (beats[n - 1] - beats[n - 2]);
-  }
-  let lo = 0, hi = n - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (beats[mid] <= time) lo = mid;
-    else hi = mid;
-  }
-  return lo + (time - beats[lo]) / (beats[lo + 1] - beats[lo]);
-}
-
-/** Time [seconds] of fractional beat position `pos` in `beats` (inverse of {@link beatPosition}). */
-export function beatTime(beats: readonly number[], pos: number): number {
-  const n = beats.length;
-  const k = Math.max(0, Math.min(n - 2, Math.floor(pos)));
-  return beats[k] + (pos - k) * (beats[k + 1] - beats[k]);
 }
 
 const snap = (frac: number, div: number) => Math.round(frac * div) / div;

@@ -4,8 +4,6 @@ import { MemoryStore } from "../storage/memory_store.ts";
 import { type ActivationsMeta, encodeActivations } from "./activations_io.ts";
 import { beatsKey } from "./beats.ts";
 import {
-  beatPosition,
-  beatTime,
   createQuantizeStage,
   detectSwing,
   lanePeaksFromThresholds,
@@ -28,13 +26,6 @@ function snareAt(
   times.forEach((t, i) => (data[Math.round(t * FPS) * 2] = strength[i]));
   return { data, frames, fps: FPS, labels: ["snare", "beat"] };
 }
-
-test("quantize - beat positions interpolate between beats and extrapolate outside", () => {
-  assert.equal(beatPosition(beats, 1.25), 0.5);
-  assert.equal(beatPosition(beats, 0.75), -0.5);
-  assert.equal(beatPosition(beats, 5.5), 9);
-  assert.equal(beatTime(beats, 2.75), 2.375);
-});
 
 test("quantize - straight 16ths snap to quarters of a beat, keeping the detected time", () => {
   const { notes } = quantizeNotes(snareAt([1.01, 1.13, 1.26, 1.37]), beats);
