@@ -186,6 +186,19 @@ def _carry(previous: str | None, heading: str, carried: list[str], what: str) ->
     return ["", _marked(old[0])] + old[1:]
 
 
+def _note_filter(file: str) -> list[str]:
+    """The card's line on a model's note filter: which lanes it filters, which of them read the bar features."""
+    lanes = _load(os.path.join(MODELS, file))["lanes"]
+    bars = [l for l, f in lanes.items() if f.get("bars")]
+    return [f"- Note filter `{file}` (`inference/src/pipeline/note_filter.ts`): lanes "
+            + ", ".join(f"`{l}`" for l in lanes)
+            + " are picked at a low floor, then each peak is kept by a logistic model over its own activation and"
+              " the other columns around it"
+            + (" (" + ", ".join(f"`{l}`" for l in bars) + " also over the same lane at the same bar position one and"
+               " two bars before and after, on the tracked beats: grooves repeat)" if bars else "")
+            + "; fitted on the `bars` split, kept per lane only where it beat the plain threshold on validation."]
+
+
 def render_card(name: str, cache: str, previous: str | None = None) -> str:
     """The card of `name` from the measurements in `cache`; what the cache lacks comes from `previous` (the
     existing card) when that card is of the same weights."""
@@ -225,12 +238,7 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
            "activations and the fills before it, +-8 beats around it, fitted on the `bars` split (training kits, "
            "another seed) and decoded into bars and meter by a Viterbi pass over (beats per bar, position)."]
           if entry.get("bars") else []),
-        *([f"- Note filter `{entry['noteFilter']}` (`inference/src/pipeline/note_filter.ts`): lanes "
-           + ", ".join(f"`{l}`" for l in _load(os.path.join(MODELS, entry["noteFilter"]))["lanes"])
-           + " are picked at a low floor, then each peak is kept by a logistic model over its own activation and"
-             " the other columns around it (fitted on the `bars` split, kept per lane only where it beat the plain"
-             " threshold on validation)."]
-          if entry.get("noteFilter") else []),
+        *(_note_filter(entry["noteFilter"]) if entry.get("noteFilter") else []),
         f"- Manifest default: `{manifest['default']}`.",
         "",
         "## Data (all generated here, nothing downloaded)",

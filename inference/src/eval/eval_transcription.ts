@@ -26,6 +26,8 @@
 import { writeFile } from "node:fs/promises";
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { barGrid } from "../pipeline/beat_grid.ts";
+import { trackBeats } from "../pipeline/beats.ts";
 import { DECODE_SAMPLE_RATE, decodeAudio } from "../pipeline/decode.ts";
 import {
   DEFAULT_MODEL_DIR,
@@ -55,7 +57,7 @@ import {
   writeThresholds,
 } from "./manifest_io.ts";
 import { fitBarModel } from "./fit_bars.ts";
-import { fitNoteFilter } from "./fit_notes.ts";
+import { fitNoteFilter, type LabelledTrack } from "./fit_notes.ts";
 
 /** Activations of every track of a set with one model (decode -> front end -> ONNX, as in production). */
 export async function activationsOf(
@@ -145,20 +147,28 @@ async function main(): Promise<number> {
       }`,
     );
   }
+  let barModel = transcriber?.bars;
   if (values["fit-bars"]) {
     const model = fitBarModel(
       bars.map((b) => b.act),
       bars.map((b) => b.truth),
     );
     await writeFitted(modelDir, name, "bars", model);
+    barModel = model;
     console.error(
       `fitted the downbeat stage of ${name} on ${bars.length} tracks (${model.weights.length} weights)`,
     );
   }
   if (values["fit-notes"]) {
+    // the bars the pipeline's beat tracker would find, with the downbeat stage the model now has
+    const withGrid = (set: LabelledTrack[]) =>
+      set.map((t) => {
+        const { beats, downbeats } = trackBeats(t.act, { bars: barModel });
+        return { ...t, grid: barGrid(beats, downbeats) };
+      });
     const { filter, report } = fitNoteFilter(
-      bars,
-      val,
+      withGrid(bars),
+      withGrid(val),
       await readThresholds(modelDir, name),
     );
     const lanes = Object.keys(filter.lanes);
@@ -172,7 +182,7 @@ async function main(): Promise<number> {
       `note filter of ${name} (fitted on ${bars.length} tracks, validation F plain -> filtered): ${
         Object.entries(report).map(([lane, r]) =>
           `${lane} ${r.plain.toFixed(3)} -> ${r.filtered.toFixed(3)}${
-            r.kept ? " (kept)" : ""
+            r.kept ? ` (kept${r.bars ? ", with bar features" : ""})` : ""
           }`
         ).join(", ")
       }`,

@@ -111,6 +111,7 @@ export function scoreTrack(
   const { notes } = quantizeNotes(act, beats.beats, {
     lanePeaks: lanePeaksFromThresholds(thresholds),
     noteFilter,
+    downbeats: beats.downbeats,
   });
   const counts: Record<string, Counts> = {},
     ghosts: Record<string, Counts> = {},

@@ -6,10 +6,15 @@
  * logistic model gives the probability that it is a real onset. Peaks are first picked at a low floor, then kept
  * when that probability passes the lane's threshold.
  *
+ * A lane's vector may end with two bar-repetition features: grooves repeat, so a quiet peak where the lane also
+ * sounds one and two bars before and after is more likely a real stroke (a ghost note of the pattern) than one
+ * alone at its bar position (a hi-hat stroke the lane merely hears). They are read on the tracked beat grid.
+ *
  * Fitted per transcription model on generated songs by `eval:transcription --fit-notes` (eval/fit_notes.ts) and
  * stored next to it as `<model>.notes.json`; only lanes where it beat the plain threshold on validation are in it.
  */
 import { z } from "zod";
+import { type BarGrid, sameBarPosition } from "./beat_grid.ts";
 import type { Peak } from "./peaks.ts";
 import type { Activations } from "./types.ts";
 
@@ -17,6 +22,10 @@ import type { Activations } from "./types.ts";
 export const CONTEXT_FRAMES = 2;
 /** [frames] before / after a peak over which its neighbourhood mean is taken. */
 const MEAN_BEFORE = 9, MEAN_AFTER = 6;
+/** Bars before (negative) and after a peak at whose same position the lane is read. */
+export const OTHER_BARS = [-2, -1, 1, 2];
+/** Number of bar-repetition features. */
+const BAR_FEATURES = 2;
 
 const laneFilterSchema = z.object({
   /** Standardisation of the candidate vector, then the logistic weights and bias. */
@@ -26,6 +35,8 @@ const laneFilterSchema = z.object({
   bias: z.number(),
   /** A peak is kept when its probability exceeds this. */
   threshold: z.number().gt(0).lt(1),
+  /** Whether the vector ends with the two bar-repetition features ({@link barRepetition}). */
+  bars: z.boolean().optional(),
 });
 
 /** A fitted note filter, as stored in `inference/models/<model>.notes.json`. */
@@ -43,7 +54,8 @@ export const noteFilterSchema = z.object({
     },
   ) =>
     Object.entries(m.lanes).every(([lane, f]) =>
-      m.labels.includes(lane) && f.weights.length === m.labels.length + 1 &&
+      m.labels.includes(lane) &&
+      f.weights.length === m.labels.length + 1 + (f.bars ? BAR_FEATURES : 0) &&
       f.mean.length === f.weights.length && f.std.length === f.weights.length
     ),
   { message: "note filter sizes disagree (labels, mean, std, weights)" },
@@ -87,14 +99,59 @@ export function candidateVector(
   return v;
 }
 
+/**
+ * The bar-repetition features of the peak at `frame` of column `lane`: the lane's strongest activation within
+ * +-{@link CONTEXT_FRAMES} frames of the same bar position {@link OTHER_BARS} away, as [logit of their maximum,
+ * logit of their mean]. Without a grid, or with no other bar inside the tracked beats, both are logit(0.5) = 0.
+ */
+export function barRepetition(
+  act: Activations,
+  lane: number,
+  frame: number,
+  grid: BarGrid | null,
+): [number, number] {
+  if (!grid) return [0, 0];
+  const n = act.labels.length;
+  const others = sameBarPosition(grid, frame / act.fps, OTHER_BARS).map((t) => {
+    const f = Math.round(t * act.fps);
+    let max = 0;
+    for (
+      let g = Math.max(0, f - CONTEXT_FRAMES);
+      g <= Math.min(act.frames - 1, f + CONTEXT_FRAMES);
+      g++
+    ) max = Math.max(max, act.data[g * n + lane]);
+    return max;
+  });
+  if (!others.length) return [0, 0];
+  const mean = others.reduce((sum, v) => sum + v, 0) / others.length;
+  return [logit(Math.max(...others)), logit(mean)];
+}
+
+/** The vector `f` reads for the peak at `frame` of column `lane`: {@link candidateVector}, then the bar features. */
+export function laneVector(
+  act: Activations,
+  lane: number,
+  frame: number,
+  f: Pick<LaneFilter, "bars">,
+  grid: BarGrid | null,
+): Float64Array {
+  const v = candidateVector(act, lane, frame);
+  if (!f.bars) return v;
+  const out = new Float64Array(v.length + BAR_FEATURES);
+  out.set(v);
+  out.set(barRepetition(act, lane, frame, grid), v.length);
+  return out;
+}
+
 /** Probability that the peak at `frame` of column `lane` is a real onset, by the lane's fitted model. */
 export function onsetProbability(
   act: Activations,
   lane: number,
   frame: number,
-  f: Pick<LaneFilter, "mean" | "std" | "weights" | "bias">,
+  f: Pick<LaneFilter, "mean" | "std" | "weights" | "bias" | "bars">,
+  grid: BarGrid | null = null,
 ): number {
-  const v = candidateVector(act, lane, frame);
+  const v = laneVector(act, lane, frame, f, grid);
   let z = f.bias;
   for (let j = 0; j < v.length; j++) {
     z += f.weights[j] * (v[j] - f.mean[j]) / f.std[j];
@@ -103,14 +160,16 @@ export function onsetProbability(
 }
 
 /**
- * The peaks of `lane` that `filter` keeps (all of them when it does not filter that lane). Throws when the
- * activations' columns differ from those the filter was fitted on.
+ * The peaks of `lane` that `filter` keeps (all of them when it does not filter that lane); `grid` is where the
+ * bars fall, for lanes whose vector has the bar features. Throws when the activations' columns differ from those
+ * the filter was fitted on.
  */
 export function filterPeaks(
   act: Activations,
   lane: string,
   peaks: Peak[],
   filter: NoteFilter,
+  grid: BarGrid | null = null,
 ): Peak[] {
   const f = filter.lanes[lane];
   if (!f) return peaks;
@@ -123,6 +182,6 @@ export function filterPeaks(
   }
   const col = act.labels.indexOf(lane);
   return peaks.filter((p) =>
-    onsetProbability(act, col, p.frame, f) > f.threshold
+    onsetProbability(act, col, p.frame, f, grid) > f.threshold
   );
 }

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  barRepetition,
   candidateVector,
   filterPeaks,
+  laneVector,
   type NoteFilter,
   noteFilterSchema,
   onsetProbability,
@@ -109,5 +111,77 @@ test("note_filter - the schema refuses sizes that disagree and lanes it has no c
   assert.equal(
     noteFilterSchema.safeParse({ ...HAT_VETO, floor: 1.5 }).success,
     false,
+  );
+});
+
+/** Beats every 0.25 s over the 3 s, two to a bar: a bar is 0.5 s. */
+const GRID = {
+  beats: Array.from({ length: 13 }, (_, k) => k * 0.25),
+  beatsPerBar: 2,
+};
+
+test("note_filter - bar repetition: the lane's strongest activation at the same bar position, two bars each way", () => {
+  // a snare 0.1 s into the bars at 0.5, 1.0 and 2.0 s; the one at 1.5 s is the candidate
+  const a = acts([["snare", 60, 0.9], ["snare", 111, 0.8], [
+    "snare",
+    160,
+    0.4,
+  ], ["snare", 210, 0.9]]);
+  const [max, mean] = barRepetition(a, 1, 160, GRID);
+  assert.ok(Math.abs(max - logit(0.9)) < 1e-6);
+  // 2.6 s (two bars on) holds nothing but the floor; 1.11 s is one frame off the position, inside the context
+  assert.ok(Math.abs(mean - logit((0.9 + 0.8 + 0.9 + 0.05) / 4)) < 1e-6);
+  assert.deepEqual(barRepetition(a, 1, 160, null), [0, 0], "no grid: neutral");
+  const lone = acts([["snare", 160, 0.4]]);
+  assert.ok(
+    barRepetition(lone, 1, 160, GRID)[0] < logit(0.06),
+    "a peak alone at its bar position reads the floor",
+  );
+  const last = barRepetition(a, 1, 295, GRID);
+  assert.ok(
+    Math.abs(last[0] - logit(0.05)) < 1e-6,
+    "near the end only the bars before count",
+  );
+});
+
+test("note_filter - a lane with bar features reads them after the context vector", () => {
+  const a = acts([["snare", 60, 0.9], ["snare", 110, 0.9], [
+    "snare",
+    160,
+    0.4,
+  ]]);
+  const plain = laneVector(a, 1, 160, {}, GRID);
+  assert.deepEqual(plain, candidateVector(a, 1, 160));
+  const withBars = laneVector(a, 1, 160, { bars: true }, GRID);
+  assert.equal(withBars.length, LABELS.length + 3);
+  assert.deepEqual([...withBars.slice(0, -2)], [...plain]);
+  assert.deepEqual([...withBars.slice(-2)], barRepetition(a, 1, 160, GRID));
+  // a filter that keeps a quiet snare only where the pattern has one: the same peak, kept or not by its bars
+  const PATTERN: NoteFilter = {
+    labels: LABELS,
+    floor: 0.3,
+    lanes: {
+      snare: {
+        mean: [0, 0, 0, 0, 0, 0],
+        std: [1, 1, 1, 1, 1, 1],
+        weights: [0, 0, 0, 0, 2, 0],
+        bias: 0,
+        threshold: 0.5,
+        bars: true,
+      },
+    },
+  };
+  assert.ok(noteFilterSchema.safeParse(PATTERN).success);
+  const peak = [{ frame: 160, time: 1.6, strength: 0.4 }];
+  assert.equal(filterPeaks(a, "snare", peak, PATTERN, GRID).length, 1);
+  const alone = acts([["snare", 160, 0.4]]);
+  assert.equal(filterPeaks(alone, "snare", peak, PATTERN, GRID).length, 0);
+  const missing = {
+    ...PATTERN,
+    lanes: { snare: { ...PATTERN.lanes.snare, bars: false } },
+  };
+  assert.match(
+    noteFilterSchema.safeParse(missing).error?.issues[0].message ?? "",
+    /sizes disagree/,
   );
 });

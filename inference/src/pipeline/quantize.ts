@@ -11,7 +11,7 @@ import {
   decodeActivations,
   labelColumn,
 } from "./activations_io.ts";
-import { beatPosition, beatTime } from "./beat_grid.ts";
+import { barGrid, beatPosition, beatTime } from "./beat_grid.ts";
 import { beatResultSchema, beatsKey } from "./beats.ts";
 import { filterPeaks, type NoteFilter } from "./note_filter.ts";
 import { type PeakOptions, pickPeaks } from "./peaks.ts";
@@ -55,6 +55,8 @@ export interface QuantizeOptions {
   lanePeaks?: Record<string, PeakOptions>;
   /** The model's note filter: its lanes are picked at its floor, then each peak is kept or dropped by it. */
   noteFilter?: NoteFilter;
+  /** [seconds] the tracked downbeats: with the beats they place the bars the note filter compares. */
+  downbeats?: readonly number[];
 }
 
 const snap = (frac: number, div: number) => Math.round(frac * div) / div;
@@ -102,6 +104,7 @@ export function quantizeNotes(
   opts: QuantizeOptions = {},
 ): QuantizeResult {
   const raw: Omit<QuantizedNote, "quantizedTime" | "beat">[] = [];
+  const grid = opts.noteFilter ? barGrid(beats, opts.downbeats ?? []) : null;
   for (const lane of act.labels.filter((l) => !NON_LANES.has(l))) {
     const filtered = opts.noteFilter?.lanes[lane] !== undefined;
     const picked = pickPeaks(labelColumn(act, lane)!, act.fps, {
@@ -110,7 +113,7 @@ export function quantizeNotes(
       ...(filtered ? { threshold: opts.noteFilter!.floor } : {}),
     });
     const peaks = filtered
-      ? filterPeaks(act, lane, picked, opts.noteFilter!)
+      ? filterPeaks(act, lane, picked, opts.noteFilter!, grid)
       : picked;
     const velocities = peaks.map((p) =>
       Math.max(1, Math.min(127, Math.round(p.strength * 127)))
@@ -234,7 +237,9 @@ export function createQuantizeStage(opts: QuantizeOptions = {}): Stage {
       const beatsJson = new TextDecoder().decode(
         await ctx.store.get(ctx.outputs.beats ?? beatsKey(ctx.job)),
       );
-      const { beats } = beatResultSchema.parse(JSON.parse(beatsJson));
+      const { beats, downbeats } = beatResultSchema.parse(
+        JSON.parse(beatsJson),
+      );
       const lanePeaks = {
         ...lanePeaksFromThresholds(act.meta.thresholds),
         ...opts.lanePeaks,
@@ -242,6 +247,7 @@ export function createQuantizeStage(opts: QuantizeOptions = {}): Stage {
       const artifact: QuantizeArtifact = {
         ...quantizeNotes(act, beats, {
           noteFilter: act.meta.noteFilter,
+          downbeats,
           ...opts,
           lanePeaks,
         }),

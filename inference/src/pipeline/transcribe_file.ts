@@ -26,6 +26,7 @@ export async function transcribeFile(
   const { notes } = quantizeNotes(act, beats.beats, {
     lanePeaks: lanePeaksFromThresholds(t.model.thresholds),
     noteFilter: t.noteFilter,
+    downbeats: beats.downbeats,
   });
   return buildBsm({
     durationSec,

@@ -131,6 +131,29 @@ class EvaluationTable(unittest.TestCase):
         self.assertIn("| kitA | 2 | 0.700 | 0.700 | 0.950 | 0.800 | 0.700 | 0.980 | 0.900 |", card)
 
 
+class NoteFilterLine(unittest.TestCase):
+    def test_the_note_filter_line_names_its_lanes_and_those_reading_the_bars(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        lane = {"mean": [0], "std": [1], "weights": [1], "bias": 0, "threshold": 0.5}
+        _write(f"{tmp.name}/f.notes.json", {"labels": ["kick", "snare"], "floor": 0.3,
+                                            "lanes": {"kick": dict(lane, bars=True), "snare": lane}})
+        old, model_card.MODELS = model_card.MODELS, tmp.name
+        try:
+            [line] = model_card._note_filter("f.notes.json")
+        finally:
+            model_card.MODELS = old
+        self.assertIn("lanes `kick`, `snare` are picked at a low floor", line)
+        self.assertIn("(`kick` also over the same lane at the same bar position", line)
+        _write(f"{tmp.name}/g.notes.json", {"labels": ["kick", "snare"], "floor": 0.3, "lanes": {"snare": lane}})
+        model_card.MODELS = tmp.name
+        try:
+            [line] = model_card._note_filter("g.notes.json")
+        finally:
+            model_card.MODELS = old
+        self.assertNotIn("bar position", line)
+
+
 class CombinedModel(unittest.TestCase):
     def test_a_combined_model_names_its_parts_and_its_training_is_the_donors(self):
         tmp = tempfile.TemporaryDirectory()
