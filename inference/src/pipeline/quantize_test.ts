@@ -81,6 +81,7 @@ test("quantize - dynamics are relative to the lane: quiet hits are ghosts", () =
 async function quantizeStage(
   act: Activations,
   meta: Omit<ActivationsMeta, "model" | "durationSec">,
+  downbeats = [1],
 ): Promise<{ notes: { time: number; lane: string }[] }> {
   const store = new MemoryStore();
   const job = {
@@ -97,7 +98,7 @@ async function quantizeStage(
     new TextEncoder().encode(
       JSON.stringify({
         beats,
-        downbeats: [1],
+        downbeats,
         bpm: 120,
         timeSignature: [4, 4],
       }),
@@ -165,6 +166,39 @@ test("quantize - the stage keeps the peaks the model's note filter keeps, picked
   assert.deepEqual(
     plain.notes.filter((n) => n.lane === "snare").map((n) => n.time),
     [1, 2],
+  );
+});
+
+test("quantize - the stage gives the note filter the beats stage's bars: a quiet snare is kept where the pattern has one", async () => {
+  // bars of 2 beats (1 s) from 1 s; the pattern's snare 0.25 s into each bar, and two quiet peaks in the last bar
+  const act = snareAt([1.25, 2.25, 3.25, 4.25, 4.75], [
+    0.9,
+    0.9,
+    0.9,
+    0.5,
+    0.5,
+  ]);
+  const noteFilter = {
+    labels: act.labels,
+    floor: 0.3,
+    lanes: {
+      snare: { // vector: [logit(snare), rise, logit(max beat), bar repetition (max, mean)]: only repetition counts
+        mean: [0, 0, 0, 0, 0],
+        std: [1, 1, 1, 1, 1],
+        weights: [0, 0, 0, 2, 0],
+        bias: 0,
+        threshold: 0.5,
+        bars: true,
+      },
+    },
+  };
+  const withBars = await quantizeStage(act, { noteFilter }, [1, 2, 3, 4, 5]);
+  assert.deepEqual(withBars.notes.map((n) => n.time), [1.25, 2.25, 3.25, 4.25]);
+  const noBars = await quantizeStage(act, { noteFilter }, [1]);
+  assert.deepEqual(
+    noBars.notes,
+    [],
+    "one downbeat places no bar: the features are neutral",
   );
 });
 
