@@ -89,14 +89,21 @@ export function candidateVector(
   v[1] = at(frame, lane) - sum / (hi - lo + 1);
   let k = 2;
   for (let c = 0; c < n; c++) {
-    if (c === lane) continue;
-    let max = 0;
-    const from = Math.max(0, frame - CONTEXT_FRAMES),
-      to = Math.min(act.frames - 1, frame + CONTEXT_FRAMES);
-    for (let f = from; f <= to; f++) max = Math.max(max, at(f, c));
-    v[k++] = logit(max);
+    if (c !== lane) v[k++] = logit(maxNear(act, c, frame));
   }
   return v;
+}
+
+/** Column `col`'s strongest activation within +-{@link CONTEXT_FRAMES} frames of `frame`. */
+function maxNear(act: Activations, col: number, frame: number): number {
+  const n = act.labels.length;
+  let max = 0;
+  for (
+    let f = Math.max(0, frame - CONTEXT_FRAMES);
+    f <= Math.min(act.frames - 1, frame + CONTEXT_FRAMES);
+    f++
+  ) max = Math.max(max, act.data[f * n + col]);
+  return max;
 }
 
 /**
@@ -111,17 +118,8 @@ export function barRepetition(
   grid: BarGrid | null,
 ): [number, number] {
   if (!grid) return [0, 0];
-  const n = act.labels.length;
-  const others = sameBarPosition(grid, frame / act.fps, OTHER_BARS).map((t) => {
-    const f = Math.round(t * act.fps);
-    let max = 0;
-    for (
-      let g = Math.max(0, f - CONTEXT_FRAMES);
-      g <= Math.min(act.frames - 1, f + CONTEXT_FRAMES);
-      g++
-    ) max = Math.max(max, act.data[g * n + lane]);
-    return max;
-  });
+  const others = sameBarPosition(grid, frame / act.fps, OTHER_BARS)
+    .map((t) => maxNear(act, lane, Math.round(t * act.fps)));
   if (!others.length) return [0, 0];
   const mean = others.reduce((sum, v) => sum + v, 0) / others.length;
   return [logit(Math.max(...others)), logit(mean)];

@@ -179,7 +179,7 @@ test("quantize - the stage gives the note filter the beats stage's bars: a quiet
     0.5,
   ]);
   const noteFilter = {
-    labels: act.labels,
+    labels: [...act.labels],
     floor: 0.3,
     lanes: {
       snare: { // vector: [logit(snare), rise, logit(max beat), bar repetition (max, mean)]: only repetition counts
