@@ -42,11 +42,10 @@ export function barGrid(
   downbeats: readonly number[],
 ): BarGrid | null {
   if (beats.length < 4 || downbeats.length < 2) return null;
+  const positions = downbeats.map((t) => beatPosition(beats, t));
   const counts = new Map<number, number>();
-  for (let i = 1; i < downbeats.length; i++) {
-    const k = Math.round(
-      beatPosition(beats, downbeats[i]) - beatPosition(beats, downbeats[i - 1]),
-    );
+  for (let i = 1; i < positions.length; i++) {
+    const k = Math.round(positions[i] - positions[i - 1]);
     if (k > 0) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   let beatsPerBar = 0, most = 0;
