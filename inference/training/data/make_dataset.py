@@ -21,6 +21,7 @@ from features import FRONTEND, compute_features
 from .accompaniment import accompaniment
 from .audibility import ghost_audibility, with_ghosts_silenced
 from .augment import augment, compress, eq, mix, reverb, snare_boom
+from .drumsynth import DrumSynthKit, preset_pool
 from .fluid import DRUM_CHANNEL, MidiJob, probe_keys, render_batch
 from .gm import LANES, NOTE_TO_LANE, playable_key
 from .performance import Performance, generate
@@ -95,9 +96,12 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # next to sampled kicks too. "synthhats" is the same with the broad-band hi-hats alone: the kit has plain snares and
 # plays only the hi-hat group of a mix.
 KIT_MIXES = ("kitmix", "kitfx", "pool", "groove", "boom", "rumble")
+# "dsynth": kits of DrumSynth presets (data/drumsynth.py: drum machines, electronic, brush and jazz snares); half its
+# tracks play one such kit, half mix lane groups where each group is a DrumSynth kit's or, as often, the pool's.
 # split -> (the wide procedural source, the lane groups (by first lane) it plays in a mixed track)
 WIDE_SPLITS = {"synthwide": (WIDE_SYNTH, ("snare", "hihat_closed")), "synthhats": (HATS_SYNTH, ("hihat_closed",))}
-PART_FX = ("kitfx", "pool", "groove", "boom", "rumble", *WIDE_SPLITS)
+DRUMSYNTH_SPLIT = "dsynth"
+PART_FX = ("kitfx", "pool", "groove", "boom", "rumble", DRUMSYNTH_SPLIT, *WIDE_SPLITS)
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 # split -> (share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom), single kits too or
 # kit mixes only, the thud's tone)
@@ -115,7 +119,8 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     every = drum_sources()
     want = split if split in ("test", "synth") else "train"  # validation uses the training kits, other seeds
     sources = [s for s in every if s.split == want]
-    if split in KIT_MIXES or split in WIDE_SPLITS:  # the sampled and soundfont training kits, the procedural kit (+ the pool's)
+    # the kit mixes draw from the sampled and soundfont training kits, the procedural kit (and the pool's)
+    if split in KIT_MIXES or split in WIDE_SPLITS or split == DRUMSYNTH_SPLIT:
         kit_splits = ("train", "synth") if split in ("kitmix", "kitfx") else ("train", "synth", "pool")
         sources = [s for s in every if s.split in kit_splits]
     by_kind = defaultdict(list)
@@ -126,6 +131,7 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     pick = lambda rng, kind: by_kind[kind][int(rng.integers(len(by_kind[kind])))]
     wide_name, wide_groups = WIDE_SPLITS.get(split, (None, ()))
     wide = next((s for s in every if s.name == wide_name), None)
+    presets = next((s for s in every if s.kind == "drumsynth"), None)
     plan = []
     for i in range(n):
         rng = np.random.default_rng([seed, i])
@@ -135,6 +141,14 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
                 parts = [(wide, None)]
             else:
                 parts = [(wide if g[0] in wide_groups else pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g))
+                         for g in KIT_GROUPS]
+        elif split == DRUMSYNTH_SPLIT:
+            if presets is None:
+                raise RuntimeError("the dsynth split needs LMMS's DrumSynth presets (Debian package lmms-common)")
+            if rng.random() < 0.5:
+                parts = [(presets, None)]
+            else:
+                parts = [(presets if rng.random() < 0.5 else pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g))
                          for g in KIT_GROUPS]
         elif split in HALF_ONE_KIT and rng.random() < 0.5:
             parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), None)]
@@ -176,7 +190,7 @@ def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0, 
     rendered: dict[tuple[int, int], tuple[np.ndarray, list]] = {}
     sf_jobs = defaultdict(list)
     kits: dict[str, HydrogenKit] = {}
-    one_shots = oneshot_pool()
+    one_shots, presets = oneshot_pool(), preset_pool()
     for i, (rng, perf, parts, _) in enumerate(plan):
         for p, (src, lanes) in enumerate(parts):
             hits = [h for h in perf.hits if lanes is None or NOTE_TO_LANE[h[1]] in lanes]
@@ -190,6 +204,8 @@ def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0, 
             elif src.kind == "synth":
                 kit = SynthKit(SR, rng, fat_snares=src.name == WIDE_SYNTH, broad_hats=src.name in (WIDE_SYNTH, HATS_SYNTH))
                 rendered[i, p] = kit.render(hits, perf.duration, rng)
+            elif src.kind == "drumsynth":
+                rendered[i, p] = DrumSynthKit(SR, rng, SAMPLES, presets).render(hits, perf.duration, rng, vary)
             elif src.kind == "oneshot":
                 rendered[i, p] = OneShotKit(SR, rng, SAMPLES, one_shots).render(hits, perf.duration, rng, vary)
             else:
@@ -244,7 +260,8 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     plays with or against the kick; 'boom': the pool's sources, one kit or mixed, with a low thud under the
     snare strokes of most tracks; 'rumble': the same with a broadband (noise) thud; 'synthwide': the wide procedural
     kit (fat snares, broad-band hi-hats) alone or playing the snare and hi-hats of a kit mix; 'synthhats': the same
-    with its broad-band hi-hats alone; 'bars': training kits like 'val', the tracks the downbeat stage is fitted on."""
+    with its broad-band hi-hats alone; 'dsynth': kits of DrumSynth presets, alone or in kit mixes; 'bars': training
+    kits like 'val', the tracks the downbeat stage is fitted on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)

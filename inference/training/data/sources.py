@@ -40,6 +40,8 @@ HYDROGEN_POOL = {"GMRockKit", "TR808EmulationKit"}
 # the procedural kit drawing also from fat snares and broad-band hi-hats (synth_kit.py), or from the hats alone
 WIDE_SYNTH = "synth:wide"
 HATS_SYNTH = "synth:hats"
+# kits of DrumSynth presets (LMMS's drumsynth folder, data/drumsynth.py), for the "dsynth" split
+DRUMSYNTH_PRESETS = "/usr/share/lmms/samples/drumsynth"
 # percussion-only kits with no drum-set lanes
 HYDROGEN_SKIP = {"Gimme A Hand 1.0", "circAfrique v4"}
 
@@ -69,6 +71,8 @@ def drum_sources() -> list[DrumSource]:
     out.append(DrumSource("synth", HATS_SYNTH, "", split="synthhats"))
     if any(os.path.isdir(d) for d in POOL_DIRS):  # a new kit of one-shot samples per track (oneshot.py)
         out.append(DrumSource("oneshot", "oneshot", "", split="pool"))
+    if os.path.isdir(DRUMSYNTH_PRESETS):  # a new kit of rendered presets per track
+        out.append(DrumSource("drumsynth", "drumsynth", DRUMSYNTH_PRESETS, split="dsynth"))
     if os.path.isdir(HYDROGEN):
         for kit in sorted(os.listdir(HYDROGEN)):
             if kit in HYDROGEN_SKIP or not os.path.exists(f"{HYDROGEN}/{kit}/drumkit.xml"):
