@@ -124,74 +124,106 @@ def _resonant_filter(x: np.ndarray, cutoff: np.ndarray, q: float, high: bool, sr
     return out
 
 
-def render_preset(path: str, sr: int, seed: int = 0) -> np.ndarray:
-    """The preset as a mono float32 sample at `sr`, peak 1 (the noise is drawn from `seed`)."""
-    ini = _read(path)
-    sec = lambda name: ini[name] if ini.has_section(name) else None
-    on = lambda name: _num(sec(name), "On", 0) > 0
-    general = sec("General")
-    tune = 2 ** (_num(general, "Tuning", 0) / 12)
-    stretch = max(_num(general, "Stretch", 100), 1) / 100
-    rng = np.random.default_rng(seed)
-    parts = [(name, key) for name in ("Tone", "Noise", "Overtones", "NoiseBand", "NoiseBand2") if on(name)
-             for key in (("Envelope1", "Envelope2") if name == "Overtones" else ("Envelope",))]
-    if not parts:
-        raise ValueError(f"{path}: no component is on")
-    length = min(MAX_SEC, max(_points(sec(n).get(k, ""), stretch)[-1][0] for n, k in parts))
-    n = max(int(length * sr), int(0.02 * sr))
-    t = np.arange(n) / sr
-    env = lambda name, key="Envelope": _envelope(_points(sec(name).get(key, ""), stretch), t)
-    out = np.zeros(n)
+class _Preset:
+    """A parsed preset and the time axis it renders on; one method per component."""
 
-    tone = sec("Tone")
-    f1, f2 = _num(tone, "F1", 200) * tune, _num(tone, "F2", 100) * tune
-    tau = 0.1 * (1 - np.clip(_num(tone, "Droop", 50), 0, 100) / 100) ** 2 + 0.001  # droop: how fast F1 falls to F2
-    glide = np.exp(-t / tau)
-    tone_freq = f2 + (f1 - f2) * glide
-    if on("Tone"):
-        phase = np.cumsum(2 * np.pi * tone_freq / sr) + np.deg2rad(_num(tone, "Phase", 0))
-        out += _num(tone, "Level", 128) / 128 * np.sin(phase) * env("Tone")
-    if on("Noise"):
-        noise, slope = rng.standard_normal(n), np.clip(_num(sec("Noise"), "Slope", 0), -100, 100) / 100
+    COMPONENTS = ("Tone", "Noise", "Overtones", "NoiseBand", "NoiseBand2")
+
+    def __init__(self, path: str, sr: int):
+        self.ini, self.sr = _read(path), sr
+        general = self.section("General")
+        self.tune = 2 ** (_num(general, "Tuning", 0) / 12)
+        self.stretch = max(_num(general, "Stretch", 100), 1) / 100
+        ends = [_points(self.section(name).get(key, ""), self.stretch)[-1][0] for name in self.COMPONENTS
+                if self.on(name) for key in (("Envelope1", "Envelope2") if name == "Overtones" else ("Envelope",))]
+        if not ends:
+            raise ValueError(f"{path}: no component is on")
+        self.t = np.arange(max(int(min(MAX_SEC, max(ends)) * sr), int(0.02 * sr))) / sr
+        tone = self.section("Tone")
+        self.f1, f2 = _num(tone, "F1", 200) * self.tune, _num(tone, "F2", 100) * self.tune
+        droop = np.clip(_num(tone, "Droop", 50), 0, 100) / 100  # how fast the tone falls from F1 to F2
+        self.tone_freq = f2 + (self.f1 - f2) * np.exp(-self.t / (0.1 * (1 - droop) ** 2 + 0.001))
+
+    def section(self, name: str) -> configparser.SectionProxy | None:
+        return self.ini[name] if self.ini.has_section(name) else None
+
+    def on(self, name: str) -> bool:
+        return _num(self.section(name), "On", 0) > 0
+
+    def level(self, name: str) -> float:
+        return _num(self.section(name), "Level", 128) / 128
+
+    def env(self, name: str, key: str = "Envelope") -> np.ndarray:
+        return _envelope(_points(self.section(name).get(key, ""), self.stretch), self.t)
+
+    def tone(self) -> np.ndarray:
+        phase = np.cumsum(2 * np.pi * self.tone_freq / self.sr) + np.deg2rad(_num(self.section("Tone"), "Phase", 0))
+        return self.level("Tone") * np.sin(phase) * self.env("Tone")
+
+    def noise(self, rng: np.random.Generator) -> np.ndarray:
+        slope = np.clip(_num(self.section("Noise"), "Slope", 0), -100, 100) / 100
+        noise = rng.standard_normal(len(self.t))
         if slope < 0:  # darker: a one-pole low-pass
             a = -slope * 0.97
             noise = signal.lfilter([1 - a], [1, -a], noise) * 2
         elif slope > 0:  # brighter: a first difference
             noise = signal.lfilter([1, -slope], [1], noise)
         noise /= noise.std()  # the slope colours the noise; its level is the preset's
-        out += _num(sec("Noise"), "Level", 128) / 128 * 0.5 * noise * env("Noise")
-    if on("Overtones"):
-        ot = sec("Overtones")
-        track = lambda i: tone_freq / max(f1, 1.0) if _num(ot, f"Track{i}", 0) > 0 else 1.0
-        ph1 = np.cumsum(2 * np.pi * _num(ot, "F1", 200) * tune * track(1) / sr)
-        ph2 = np.cumsum(2 * np.pi * _num(ot, "F2", 125) * tune * track(2) / sr)
-        o2 = _wave(int(_num(ot, "Wave2", 0)), ph2) * env("Overtones", "Envelope2")
-        e1, method, depth = env("Overtones", "Envelope1"), int(_num(ot, "Method", 0)), _num(ot, "Param", 50) / 50
+        return self.level("Noise") * 0.5 * noise * self.env("Noise")
+
+    def overtones(self) -> np.ndarray:
+        """Two oscillators (tracking the tone's fall where asked), added, ring-modulated or phase-modulated."""
+        ot = self.section("Overtones")
+        track = lambda i: self.tone_freq / max(self.f1, 1.0) if _num(ot, f"Track{i}", 0) > 0 else 1.0
+        phase = lambda i, default: np.cumsum(2 * np.pi * _num(ot, f"F{i}", default) * self.tune * track(i) / self.sr)
+        e1 = self.env("Overtones", "Envelope1")
+        wave1 = lambda shift: _wave(int(_num(ot, "Wave1", 0)), phase(1, 200) + shift) * e1
+        o2 = _wave(int(_num(ot, "Wave2", 0)), phase(2, 125)) * self.env("Overtones", "Envelope2")
+        method = int(_num(ot, "Method", 0))
         if method == 1:  # ring modulation
-            mix = _wave(int(_num(ot, "Wave1", 0)), ph1) * e1 * o2
+            mix = wave1(0) * o2
         elif method == 2:  # phase modulation of the first by the second
-            mix = _wave(int(_num(ot, "Wave1", 0)), ph1 + 3 * depth * o2) * e1
+            mix = wave1(3 * _num(ot, "Param", 50) / 50 * o2)
         else:
-            mix = _wave(int(_num(ot, "Wave1", 0)), ph1) * e1 + o2
-        out += _num(ot, "Level", 128) / 128 * 0.5 * mix
-    for name in ("NoiseBand", "NoiseBand2"):
-        if on(name):
-            band = sec(name)
-            centre = _num(band, "F", 1000) * tune
-            width = max(20.0, centre * max(_num(band, "dF", 50), 1) / 100)
-            carrier = np.cos(2 * np.pi * centre * t)
-            out += _num(band, "Level", 128) / 128 * 2 * _lowpassed_noise(n, width / 2, sr, rng) * carrier * env(name)
-    if _num(general, "Filter", 0) > 0:
-        level = _envelope(_points(general.get("FilterEnv", "0,100 1000,100"), stretch), t)
-        cutoff = 20 * 1000 ** level  # envelope 0..1 -> 20 Hz..20 kHz
+            mix = wave1(0) + o2
+        return self.level("Overtones") * 0.5 * mix
+
+    def band(self, name: str, rng: np.random.Generator) -> np.ndarray:
+        """Noise in a band around F, dF percent of F wide: low-passed noise shifted up by a carrier at F."""
+        centre = _num(self.section(name), "F", 1000) * self.tune
+        width = max(20.0, centre * max(_num(self.section(name), "dF", 50), 1) / 100)
+        carrier = np.cos(2 * np.pi * centre * self.t)
+        return self.level(name) * 2 * _lowpassed_noise(len(self.t), width / 2, self.sr, rng) * carrier * self.env(name)
+
+    def filtered(self, x: np.ndarray) -> np.ndarray:
+        """The general resonant filter, when on: its envelope 0..1 sweeps the cutoff over 20 Hz..20 kHz."""
+        general = self.section("General")
+        if _num(general, "Filter", 0) <= 0:
+            return x
+        cutoff = 20 * 1000 ** _envelope(_points(general.get("FilterEnv", "0,100 1000,100"), self.stretch), self.t)
         q = 0.7 + np.clip(_num(general, "Resonance", 0), 0, 100) / 100 * 8
-        out = _resonant_filter(out, cutoff, q, _num(general, "HighPass", 0) > 0, sr)
-    out = _distort(out, sec("Distortion"))
+        return _resonant_filter(x, cutoff, q, _num(general, "HighPass", 0) > 0, self.sr)
+
+
+def render_preset(path: str, sr: int, seed: int = 0) -> np.ndarray:
+    """The preset as a mono float32 sample at `sr`, peak 1 (the noise is drawn from `seed`)."""
+    p, rng = _Preset(path, sr), np.random.default_rng(seed)
+    out = np.zeros(len(p.t))
+    if p.on("Tone"):
+        out += p.tone()
+    if p.on("Noise"):
+        out += p.noise(rng)
+    if p.on("Overtones"):
+        out += p.overtones()
+    for name in ("NoiseBand", "NoiseBand2"):
+        if p.on(name):
+            out += p.band(name, rng)
+    out = _distort(p.filtered(out), p.section("Distortion"))
     out = signal.sosfilt(signal.butter(1, 20, "highpass", fs=sr, output="sos"), out)  # no DC offset
     peak = float(np.abs(out).max())
     if not np.isfinite(peak) or peak == 0:
         raise ValueError(f"{path}: renders silence")
-    fade = np.minimum(1.0, (n - np.arange(n)) / (0.005 * sr))
+    fade = np.minimum(1.0, (len(out) - np.arange(len(out))) / (0.005 * sr))
     return (out / peak * fade).astype(np.float32)
 
 
