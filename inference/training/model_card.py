@@ -11,6 +11,7 @@ import os
 import sys
 from collections import Counter
 
+from data.drumsynth import preset_pool
 from data.oneshot import pool as oneshot_pool
 from data.sources import HYDROGEN_TEST, SOUNDFONTS, drum_sources
 
@@ -150,6 +151,10 @@ def _training(name: str, hist: dict | None, cache: str) -> list[str]:
                   f" +-1 frame (0.5), seed {a['seed']}.",
                   f"- Best validation epoch {best['epoch']} (quick picker, each label at its best threshold): "
                   + ", ".join(f"{k} {v:.3f}" for k, v in best["val"].items()) + "."]
+        last = hist["history"][-1]
+        if last is not best:  # run.sh exports the last stage's last (annealed) epoch: CHECKPOINT=_last
+            lines.append(f"- Last epoch {last['epoch']}, the one run.sh exports for this stage (`CHECKPOINT=_last`): "
+                         + ", ".join(f"{k} {v:.3f}" for k, v in last["val"].items()) + ".")
     return lines
 
 
@@ -213,10 +218,10 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
     hist = _load(f"{cache}/runs/{trained}_history.json")
     bench = _load(f"{cache}/bench.json")
     timings = [l.split("\t") for l in _read(f"{cache}/timings.tsv").splitlines()]
-    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "kitmix", "kitfx", "pool", "rumble", "groove", "val", "bars", "test")}
+    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "kitmix", "kitfx", "pool", "dsynth", "val", "bars", "test")}
     size = os.path.getsize(os.path.join(MODELS, entry["file"]))
-    train_src = sorted({s.name for s in drum_sources() if s.split in ("train", "pool")})
-    shots = oneshot_pool()
+    train_src = sorted({s.name for s in drum_sources() if s.split in ("train", "pool", "dsynth")})
+    shots, presets = oneshot_pool(), preset_pool()
     lines = [
         f"# Model card: {name} {entry['version']}",
         "",
@@ -255,9 +260,10 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
         "  `kitfx`) the same with each lane group through its own EQ, room and compressor; (split `pool`) the same",
         "  drawing also from one-shot kits (`data/oneshot.py`: a new kit per track from LMMS's and Sonic Pi's single",
         f"  drum samples, {len(shots.get(36, []))} kicks and {len(shots.get(38, []))} snares among them) and"
-        " hydrogen-data's GMRockKit and TR808EmulationKit; the kick donor's splits draw from the pool's sources too:"
-        " (split `rumble`) with a broadband thud under the snare strokes in 60 % of the tracks, against kicks read on"
-        " boomy snares, and (split `groove`) with a bass locked to the kick or playing between its hits.",
+        " hydrogen-data's GMRockKit and TR808EmulationKit; (split `dsynth`, the last stage) kits of LMMS's DrumSynth"
+        " presets (`data/drumsynth.py`: drum machines, electronic kits, jazz and brush snares rendered from their"
+        f" parameters, {len(presets.get(36, []))} kicks and {len(presets.get(38, []))} snares among them), half the"
+        " tracks one such kit, half kit mixes where each lane group is a DrumSynth kit's or the pool's.",
         "- Accompaniment (bass, keys, guitar, strings, pads) from the same split's soundfonts following the chords and",
         "  tempo; about 30 % of tracks drum-only; drum-to-accompaniment level -8..+12 dB.",
         "- Augmentation (`data/augment.py`): EQ, compression, generated-IR reverb, distortion, noise, MP3/AAC round",
