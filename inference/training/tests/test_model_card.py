@@ -184,6 +184,22 @@ class CombinedModel(unittest.TestCase):
         self.assertIn("- Stage 3 (`drum_transcriber_v4`): trained by an earlier run of this recipe: 12 epochs", card)
         self.assertIn("- Stage 4 (`kicks`): 1 epochs in 45.6 min, lr 0.0005", card)
 
+    def test_the_last_epoch_is_named_next_to_the_best_when_they_differ(self):
+        with tempfile.TemporaryDirectory() as cache:
+            os.makedirs(f"{cache}/runs")
+            args = {"init": "../models/drum_transcriber_v4.onnx", "lr": 0.0005, "threads": 2, "crop": 600,
+                    "batch": 12, "seed": 9345}
+            good, flat = ({k: v for k in ("kick", "snare", "hihat_closed", "beat")} for v in (0.95, 0.9))
+            hist = {"args": args, "minutes": 51.2, "history": [{"epoch": 0, "val": good}, {"epoch": 1, "val": flat}]}
+            _write(f"{cache}/runs/tuned_history.json", hist)
+            text = "\n".join(model_card._training("tuned", hist, cache))
+            self.assertIn("- Best validation epoch 0 (quick picker, each label at its best threshold): kick 0.950",
+                          text)
+            self.assertIn("- Last epoch 1, the one run.sh exports for this stage (`CHECKPOINT=_last`): kick 0.900",
+                          text)
+            hist["history"] = hist["history"][:1]
+            self.assertNotIn("Last epoch", "\n".join(model_card._training("tuned", hist, cache)))
+
     def test_a_combination_built_on_a_combination_names_every_donor_in_order(self):
         manifest = {"models": [{"name": "mix", "combines": {"base": "v4", "donor": "kicks", "donorShare": {"kick": 1.0}}},
                                {"name": "mix2", "combines": {"base": "mix", "donor": "snares",
