@@ -129,6 +129,7 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     kinds = sorted(by_kind)
     fonts = accompaniment_fonts(split)
     pick = lambda rng, kind: by_kind[kind][int(rng.integers(len(by_kind[kind])))]
+    any_kit = lambda rng: pick(rng, kinds[int(rng.integers(len(kinds)))])  # a kind, then a kit of it
     wide_name, wide_groups = WIDE_SPLITS.get(split, (None, ()))
     wide = next((s for s in every if s.name == wide_name), None)
     presets = next((s for s in every if s.kind == "drumsynth"), None)
@@ -140,20 +141,18 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
             if rng.random() < 0.5:
                 parts = [(wide, None)]
             else:
-                parts = [(wide if g[0] in wide_groups else pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g))
-                         for g in KIT_GROUPS]
+                parts = [(wide if g[0] in wide_groups else any_kit(rng), set(g)) for g in KIT_GROUPS]
         elif split == DRUMSYNTH_SPLIT:
             if presets is None:
                 raise RuntimeError("the dsynth split needs LMMS's DrumSynth presets (Debian package lmms-common)")
             if rng.random() < 0.5:
                 parts = [(presets, None)]
             else:
-                parts = [(presets if rng.random() < 0.5 else pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g))
-                         for g in KIT_GROUPS]
+                parts = [(presets if rng.random() < 0.5 else any_kit(rng), set(g)) for g in KIT_GROUPS]
         elif split in HALF_ONE_KIT and rng.random() < 0.5:
-            parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), None)]
+            parts = [(any_kit(rng), None)]
         elif split in KIT_MIXES:
-            parts = [(pick(rng, kinds[int(rng.integers(len(kinds)))]), set(g)) for g in KIT_GROUPS]
+            parts = [(any_kit(rng), set(g)) for g in KIT_GROUPS]
         else:
             parts = [(pick(rng, kinds[i % len(kinds)]), None)]
         acc = None
