@@ -14,6 +14,7 @@ from data.sources import DRUMSYNTH_PRESETS
 
 SR = 22050
 FLAT = "0,100 4410,100 4411,0"  # full level for 0.1 s
+_PRESETS = tempfile.TemporaryDirectory()  # the tests' preset files, removed when the run ends
 
 
 def preset(**sections: dict[str, str]) -> str:
@@ -21,7 +22,7 @@ def preset(**sections: dict[str, str]) -> str:
     text = "[General]\nVersion=DrumSynth v2.0\n"
     for name, values in sections.items():
         text += f"[{name}]\n" + "".join(f"{k}={v}\n" for k, v in values.items())
-    fd, path = tempfile.mkstemp(suffix=".ds")
+    fd, path = tempfile.mkstemp(suffix=".ds", dir=_PRESETS.name)
     with os.fdopen(fd, "w") as f:
         f.write(text)
     return path
