@@ -107,7 +107,9 @@ DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs fro
 # kit mixes only, the thud's tone)
 SNARE_BOOM = {"groove": (0.7, False, "sine"), "boom": (0.6, True, "sine"), "rumble": (0.6, True, "noise")}
 HALF_ONE_KIT = ("groove", "boom", "rumble")  # kit-mix splits where half the tracks play one kit
-AUDIBILITY_SPLITS = ("test",)  # splits whose ghost notes get an audibility (data/audibility.py)
+# splits whose ghost notes get an audibility (data/audibility.py): the test set's scores the snare without the
+# inaudible ones (F-aud); AUDIBILITY_SPLITS=train,... adds training splits, whose inaudible ghosts train.py ignores
+AUDIBILITY_SPLITS = ("test", *filter(None, os.environ.get("AUDIBILITY_SPLITS", "").split(",")))
 BOOMING_SNARE_KEYS = (38, 40)  # the GM snare keys but the side stick (37)
 KIT_GROUPS = [("kick",), ("snare",), ("hihat_closed", "hihat_open", "hihat_pedal"),
               ("tom_high", "tom_mid", "tom_floor"), ("crash", "ride")]
@@ -306,6 +308,8 @@ def _write_chunk(job) -> list[dict]:
             onset_times=np.array([l[0] for l in labels], np.float32),
             onset_lanes=np.array([LANES.index(l[1]) for l in labels], np.int8),
             onset_vels=np.array([l[2] for l in labels], np.int16),
+            onset_audibility=np.array([np.nan if a is None else a for a in audibility] or [np.nan] * len(labels),
+                                      np.float32),
             beats=np.array(beats, np.float32), downbeats=np.array(downbeats, np.float32))
         info = {"id": f"{i:04d}", "style": perf.style, "meter": perf.meter, "bpm": perf.bpm / r, "source": source_name(parts),
                 "accompaniment": acc[0].split("/")[-1] if acc else None, "durationSec": len(x) / SR}

@@ -355,6 +355,21 @@ class Files(unittest.TestCase):
                     self.assertEqual(len(doc["notes"]), len(onsets))
                     self.assertGreater(len(onsets), 0)
 
+    def test_a_split_rendered_with_its_audibility_keeps_its_audio_and_measures_each_ghost_note(self) -> None:
+        with tempfile.TemporaryDirectory() as plain, tempfile.TemporaryDirectory() as measured, \
+                unittest.mock.patch.dict(os.environ, {"DATA_JOBS": "1"}):
+            build("synth", 1, 5, plain, duration=6.0)
+            with unittest.mock.patch("data.make_dataset.AUDIBILITY_SPLITS", ("test", "synth")):
+                build("synth", 1, 5, measured, duration=6.0)
+            a, b = np.load(f"{plain}/0000.npz"), np.load(f"{measured}/0000.npz")
+            np.testing.assert_array_equal(a["features"], b["features"])
+            np.testing.assert_array_equal(a["onset_times"], b["onset_times"])
+            ghost = b["onset_vels"] < 50
+            self.assertGreater(ghost.sum(), 0)
+            self.assertTrue(np.isnan(a["onset_audibility"]).all())  # not measured
+            self.assertTrue(np.isnan(b["onset_audibility"][~ghost]).all())  # only ghost notes are measured
+            self.assertTrue((b["onset_audibility"][ghost] >= 0).all())
+
 
 if __name__ == "__main__":
     unittest.main()
