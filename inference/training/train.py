@@ -42,15 +42,23 @@ def targets(d, frames: int) -> np.ndarray:
 
 
 GHOST_VELOCITY = 50  # as the evaluation counts ghost notes (src/eval/evaluate.ts)
+# a ghost note whose render changes no log-mel band by this much (data/audibility.py) is not in the audio; as the
+# evaluation's F-aud (AUDIBLE_CHANGE, src/eval/evaluate.ts) it is don't-care: no loss either way on its frames
+INAUDIBLE = 0.05
+GHOST, INAUDIBLE_GHOST = 1, 2
 
 
-def ghost_mask(d, frames: int) -> np.ndarray:
-    """[frames, labels] True on the target frames (+-1) of ghost notes (velocity < GHOST_VELOCITY)."""
-    m = np.zeros((frames, len(LABELS)), bool)
-    for t, l, v in zip(d["onset_times"], d["onset_lanes"], d["onset_vels"]):
+def ghost_mask(d, frames: int, use_audibility: bool = False) -> np.ndarray:
+    """[frames, labels]: GHOST on the target frames (+-1) of ghost notes (velocity < GHOST_VELOCITY); with
+    `use_audibility`, INAUDIBLE_GHOST on those of ghost notes measured inaudible (splits rendered with their
+    audibility); else 0."""
+    m = np.zeros((frames, len(LABELS)), np.int8)
+    measured = use_audibility and "onset_audibility" in d
+    audibility = d["onset_audibility"] if measured else np.full(len(d["onset_times"]), np.nan)
+    for t, l, v, a in zip(d["onset_times"], d["onset_lanes"], d["onset_vels"], audibility):
         if v < GHOST_VELOCITY:
             f = int(round(float(t) * FPS))
-            m[max(0, f - 1):f + 2, int(l)] = True
+            m[max(0, f - 1):f + 2, int(l)] = INAUDIBLE_GHOST if a < INAUDIBLE else GHOST
     return m
 
 
@@ -63,13 +71,13 @@ def split_limit(spec: str) -> tuple[str, int | None]:
     return name, int(n) if n else None
 
 
-def load(folder: str, limit: int | None = None) -> list[tuple[np.ndarray, np.ndarray, dict]]:
+def load(folder: str, limit: int | None = None, use_audibility: bool = False) -> list[tuple[np.ndarray, np.ndarray, dict]]:
     out = []
     for f in sorted(glob.glob(f"{folder}/*.npz"))[:limit]:
         d = np.load(f)
         x = d["features"].astype(np.float32)
         meta = {k: d[k] for k in d.files if k != "features"}
-        meta["ghost"] = ghost_mask(d, len(x))
+        meta["ghost"] = ghost_mask(d, len(x), use_audibility)
         out.append((x, targets(d, len(x)), meta))
     if not out:
         sys.exit(f"No .npz tracks in {folder}; generate the data first (data/make_dataset.py)")
@@ -90,7 +98,8 @@ def random_eq(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float = 0.0, ghost_weight: float = 1.0):
     """One epoch of random crops (features, targets, loss weights), about one crop per `crop` frames of data; a
-    share `eq_p` of them through random_eq; ghost notes' target frames weigh `ghost_weight` in the loss."""
+    share `eq_p` of them through random_eq; ghost notes' target frames weigh `ghost_weight` in the loss, inaudible
+    ones' nothing."""
     total = sum(len(x) for x, _, _ in data)
     weights = np.array([len(x) for x, _, _ in data], np.float64) / total
     for _ in range(max(1, total // (crop * batch))):
@@ -102,7 +111,9 @@ def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float =
             wc = np.ones((crop, y.shape[1]), np.float32)
             n = min(crop, len(x) - s)
             xc[:n], yc[:n] = x[s:s + n], y[s:s + n]
-            wc[:n][d["ghost"][s:s + n]] = ghost_weight
+            ghosts = d["ghost"][s:s + n]
+            wc[:n][ghosts == GHOST] = ghost_weight
+            wc[:n][ghosts == INAUDIBLE_GHOST] = 0.0
             if rng.random() < eq_p:
                 xc[:n] = random_eq(xc[:n], rng)
             xs.append(xc)
@@ -184,6 +195,8 @@ def main() -> None:
     ap.add_argument("--init", help="exported ONNX model (same width) to continue from, e.g. the shipped one")
     ap.add_argument("--splits", default="train,synth,kitmix", help="training splits under DATA_DIR (those present)")
     ap.add_argument("--ghost-weight", type=float, default=1.0, help="loss weight of ghost notes' target frames")
+    ap.add_argument("--skip-inaudible-ghosts", action="store_true",
+                    help="ghost notes measured inaudible (splits rendered with AUDIBILITY_SPLITS) cost nothing")
     ap.add_argument("--focus", help="labels a specialist is trained for (e.g. kick, a lane donor for combine.py): "
                     "the other labels' loss weighs --rest-weight and checkpoints are picked on these labels alone")
     ap.add_argument("--rest-weight", type=float, default=0.2, help="with --focus, the other labels' loss weight")
@@ -204,7 +217,7 @@ def main() -> None:
     splits = [(s, n) for s, n in splits if os.path.isdir(f"{args.data}/{s}")]
     if not splits:
         sys.exit(f"none of the training splits {args.splits} is in {args.data}; generate the data first")
-    train = [t for s, n in splits for t in load(f"{args.data}/{s}", n)]
+    train = [t for s, n in splits for t in load(f"{args.data}/{s}", n, args.skip_inaudible_ghosts)]
     print(f"loaded {len(train)} train / {len(val)} val tracks in {time.time() - t0:.0f}s", file=sys.stderr)
     allx = np.concatenate([x for x, _, _ in train])
     ally = np.concatenate([y for _, y, _ in train])

@@ -1,0 +1,58 @@
+"""train.py's targets and loss weights. Run from inference/training (needs torch): /usr/bin/python3 -m unittest
+tests.test_train"""
+from __future__ import annotations
+
+import unittest
+
+import numpy as np
+
+from data.gm import LABELS
+from train import FPS, GHOST, INAUDIBLE_GHOST, batches, ghost_mask, targets
+
+SNARE = LABELS.index("snare")
+
+
+def _track(audibility=None) -> dict:
+    """Three snare strokes: an accent at 0.5 s, ghost notes at 1.0 s and 1.5 s."""
+    d = {"onset_times": np.array([0.5, 1.0, 1.5], np.float32), "onset_lanes": np.array([SNARE] * 3, np.int8),
+         "onset_vels": np.array([110, 30, 30], np.int16), "beats": np.array([], np.float32),
+         "downbeats": np.array([], np.float32)}
+    if audibility is not None:
+        d["onset_audibility"] = np.array(audibility, np.float32)
+    return d
+
+
+def _frame(t: float) -> int:
+    return int(round(t * FPS))
+
+
+class GhostWeights(unittest.TestCase):
+    def test_ghost_notes_are_marked_and_those_measured_inaudible_apart(self):
+        frames = 200
+        unmeasured = ghost_mask(_track(), frames, use_audibility=True)[:, SNARE]
+        measured = ghost_mask(_track([np.nan, 0.01, 0.3]), frames, use_audibility=True)[:, SNARE]
+        ignored = ghost_mask(_track([np.nan, 0.01, 0.3]), frames)[:, SNARE]  # without --skip-inaudible-ghosts
+        np.testing.assert_array_equal(ignored, unmeasured)
+        for f in (_frame(1.0) - 1, _frame(1.0), _frame(1.0) + 1):
+            self.assertEqual(unmeasured[f], GHOST)
+            self.assertEqual(measured[f], INAUDIBLE_GHOST)  # changes no band by 0.05: not in the audio
+        self.assertEqual(measured[_frame(1.5)], GHOST)  # audible
+        self.assertEqual(measured[_frame(0.5)], 0)  # not a ghost note
+        self.assertEqual(int((measured != 0).sum()), 6)
+
+    def test_an_inaudible_ghost_weighs_nothing_in_the_loss_and_an_audible_one_the_ghost_weight(self):
+        frames = 200
+        d = _track([np.nan, 0.01, 0.3])
+        d["ghost"] = ghost_mask(d, frames, use_audibility=True)
+        x = np.zeros((frames, 8), np.float32)
+        _, y, w = next(batches([(x, targets(d, frames), d)], np.random.default_rng(0), crop=frames, batch=1,
+                               ghost_weight=2.0))
+        w = w[0, :, SNARE].numpy()
+        self.assertEqual(float(y[0, _frame(1.0), SNARE]), 1.0)  # still a target, but one that costs nothing
+        self.assertEqual(w[_frame(1.0)], 0.0)
+        self.assertEqual(w[_frame(1.5)], 2.0)
+        self.assertEqual(w[_frame(0.5)], 1.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
