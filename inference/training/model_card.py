@@ -141,7 +141,8 @@ def _training(name: str, hist: dict | None, cache: str) -> list[str]:
             continue
         a = h["args"]
         lines.append(f"- Stage {i} (`{n}`): {len(h['history'])} epochs in {h['minutes']:.1f} min, lr {a['lr']}, random"
-                     f" EQ on {a.get('eq', 0.5):.0%} of the crops, ghost notes' loss weight {a.get('ghost_weight', 1.0)},"
+                     f" EQ on {a.get('eq', 0.5):.0%} of the crops, ghost notes' loss weight {a.get('ghost_weight', 1.0)}"
+                     + (" (those measured inaudible: 0)" if a.get("skip_inaudible_ghosts") else "") + ","
                      f" {a.get('hidden', 64)} channels (front {a.get('front', 16)}), splits {a.get('splits', '')}.")
     if hist:
         a = hist["args"]

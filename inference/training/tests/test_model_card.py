@@ -199,6 +199,11 @@ class CombinedModel(unittest.TestCase):
                           text)
             hist["history"] = hist["history"][:1]
             self.assertNotIn("Last epoch", "\n".join(model_card._training("tuned", hist, cache)))
+            self.assertNotIn("measured inaudible", text)
+            args.update(ghost_weight=2, skip_inaudible_ghosts=True)
+            _write(f"{cache}/runs/tuned_history.json", hist)
+            self.assertIn("ghost notes' loss weight 2 (those measured inaudible: 0), 64 channels",
+                          "\n".join(model_card._training("tuned", hist, cache)))
 
     def test_a_combination_built_on_a_combination_names_every_donor_in_order(self):
         manifest = {"models": [{"name": "mix", "combines": {"base": "v4", "donor": "kicks", "donorShare": {"kick": 1.0}}},
