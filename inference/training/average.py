@@ -41,11 +41,15 @@ def average(base: DrumNet, donor: DrumNet, share: float) -> DrumNet:
     return out.eval()
 
 
+def _model_name(spec: str) -> str:
+    """drum_transcriber_v5.onnx@/donor/ -> drum_transcriber_v5:donor"""
+    path, scope = parse_model(spec)
+    return os.path.basename(path).removesuffix(".onnx") + scope.rstrip("/").replace("/", ":")
+
+
 def provenance(base: str, donor: str, share: float) -> dict:
-    """The manifest entry's record of what was averaged (the model card reads it)."""
-    name = lambda spec: os.path.basename(parse_model(spec)[0]).removesuffix(".onnx") + (
-        "" if parse_model(spec)[1] == "/" else parse_model(spec)[1].rstrip("/").replace("/", ":"))
-    return {"base": name(base), "donor": name(donor), "donorShare": share}
+    """What was averaged, kept in the manifest entry (`averages`) for the record; the pipeline does not read it."""
+    return {"base": _model_name(base), "donor": _model_name(donor), "donorShare": share}
 
 
 if __name__ == "__main__":
