@@ -26,6 +26,7 @@ from .fluid import DRUM_CHANNEL, MidiJob, probe_keys, render_batch
 from .gm import LANES, NOTE_TO_LANE, playable_key
 from .performance import Performance, generate
 from .oneshot import OneShotKit
+from .oneshot import extended_pool
 from .oneshot import pool as oneshot_pool
 from .sampler import HydrogenKit
 from .sources import HATS_SYNTH, WIDE_SYNTH, DrumSource, accompaniment_fonts, drum_sources
@@ -95,13 +96,16 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # lane groups where the wide kit plays the snare and the hi-hats and the pool's sources the rest, so its snares sit
 # next to sampled kicks too. "synthhats" is the same with the broad-band hi-hats alone: the kit has plain snares and
 # plays only the hi-hat group of a mix.
-KIT_MIXES = ("kitmix", "kitfx", "pool", "groove", "boom", "rumble")
+# "poolx" is "pool" (the same plan: performances, kits and lane groups) with the one-shot kits drawing also from
+# freepats, exaDrums and STK (oneshot.extended_pool).
+EXTRA_POOL_SPLIT = "poolx"
+KIT_MIXES = ("kitmix", "kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble")
 # "dsynth": kits of DrumSynth presets (data/drumsynth.py: drum machines, electronic, brush and jazz snares); half its
 # tracks play one such kit, half mix lane groups where each group is a DrumSynth kit's or, as often, the pool's.
 # split -> (the wide procedural source, the lane groups (by first lane) it plays in a mixed track)
 WIDE_SPLITS = {"synthwide": (WIDE_SYNTH, ("snare", "hihat_closed")), "synthhats": (HATS_SYNTH, ("hihat_closed",))}
 DRUMSYNTH_SPLIT = "dsynth"
-PART_FX = ("kitfx", "pool", "groove", "boom", "rumble", DRUMSYNTH_SPLIT, *WIDE_SPLITS)
+PART_FX = ("kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble", DRUMSYNTH_SPLIT, *WIDE_SPLITS)
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 # split -> (share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom), single kits too or
 # kit mixes only, the thud's tone)
@@ -183,15 +187,15 @@ def _part_fx(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0, boom_single: bool = False,
-                  boom_tone: str = "sine") -> list[tuple[np.ndarray, list]]:
+                  boom_tone: str = "sine", extra_one_shots: bool = False) -> list[tuple[np.ndarray, list]]:
     """(audio, hits played) per track: each part rendered by its source (and through its own effects when
     `part_fx`), the parts summed; in a share `boom_p` of the kit-mix tracks the snare group gets a low thud
     (augment.snare_boom, of `boom_tone`) before its own effects. A single kit's snare keeps its own sound unless
-    `boom_single`."""
+    `boom_single`. One-shot kits draw from the extended pool when `extra_one_shots`."""
     rendered: dict[tuple[int, int], tuple[np.ndarray, list]] = {}
     sf_jobs = defaultdict(list)
     kits: dict[str, HydrogenKit] = {}
-    one_shots, presets = oneshot_pool(), preset_pool()
+    one_shots, presets = extended_pool() if extra_one_shots else oneshot_pool(), preset_pool()
     for i, (rng, perf, parts, _) in enumerate(plan):
         for p, (src, lanes) in enumerate(parts):
             hits = [h for h in perf.hits if lanes is None or NOTE_TO_LANE[h[1]] in lanes]
@@ -257,7 +261,7 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     """Writes `n` tracks of `split` to `out_dir`, fixed by `seed`. Splits: 'train', 'val', 'test'; 'synth':
     training tracks played by procedural kits; 'kitmix': training tracks whose lane groups are each played by another
     training source; 'kitfx': the same with each lane group through its own effects; 'pool': kitfx drawing also from
-    one-shot kits and hydrogen-data's kits; 'groove': the pool's sources, one kit or mixed, under a bass line that
+    one-shot kits and hydrogen-data's kits; 'poolx': the pool with more one-shots (freepats, exaDrums, STK); 'groove': the pool's sources, one kit or mixed, under a bass line that
     plays with or against the kick; 'boom': the pool's sources, one kit or mixed, with a low thud under the
     snare strokes of most tracks; 'rumble': the same with a broadband (noise) thud; 'synthwide': the wide procedural
     kit (fat snares, broad-band hi-hats) alone or playing the snare and hi-hats of a kit mix; 'synthhats': the same
@@ -286,7 +290,8 @@ def _write_chunk(job) -> list[dict]:
     # the evaluation splits play each kit as it is; the others retune and vary it
     boom_p, boom_single, boom_tone = SNARE_BOOM.get(split, (0.0, False, "sine"))
     render = lambda tracks: _render_drums(tracks, vary=split not in ("val", "test"), part_fx=split in PART_FX,
-                                          boom_p=boom_p, boom_single=boom_single, boom_tone=boom_tone)
+                                          boom_p=boom_p, boom_single=boom_single, boom_tone=boom_tone,
+                                          extra_one_shots=split == EXTRA_POOL_SPLIT)
     silenced = with_ghosts_silenced(plan) if split in AUDIBILITY_SPLITS else None  # before `plan` draws
     drums = render(plan)
     accomp = _render_accomp(plan)

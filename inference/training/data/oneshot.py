@@ -18,7 +18,7 @@ import numpy as np
 from scipy import signal
 
 from .sampler import HydrogenKit, load_sample, retune
-from .sources import POOL_DIRS, Instrument, Layer
+from .sources import EXTRA_POOL_DIRS, POOL_DIRS, Instrument, Layer
 
 # file name -> GM key (the first rule that matches wins); files matching none are not drums of a drum set
 _RULES: list[tuple[str, int]] = [
@@ -32,26 +32,47 @@ _RULES: list[tuple[str, int]] = [
     (r"^(crash|drum_cymbal_hard|drum_cymbal_soft|drum_splash|elec_cymbal)", 49),
     (r"^ride", 51),
 ]
+# the extra one-shots (sources.EXTRA_POOL_DIRS) by their own names: freepats "038_Snare_1.pat", exaDrums
+# "Snr_Acou_01.wav", STK "snardrum.raw"; toms, bells, claps and hand percussion match none
+EXTRA_RULES: list[tuple[str, int]] = [
+    (r"^\d{3}_stick_rim", 37),
+    (r"^(\d{3}_snare_\d\.|snr_acou|snardrum)", 38),
+    (r"^(\d{3}_kick|bd_acou|bassdrum)", 36),
+    (r"^(\d{3}_hi-hat_closed|hihat\.wav|hihatcym)", 42),
+    (r"^\d{3}_hi-hat_open", 46),
+    (r"^\d{3}_hi-hat_pedal", 44),
+    (r"^(\d{3}_cymbal_crash|crash_high|crashcym)", 49),
+    (r"^(\d{3}_cymbal_ride_\d|rideedge|ridecymb)", 51),
+]
 # pool files ffmpeg could not decode (a few use codecs it lacks), so a worker tries each only once
 _UNDECODABLE: set[str] = set()
 # one tom sample plays all three toms, tuned like a kit's sizes (semitones from the sample)
 TOM_TUNING = {50: 4.0, 47: 0.0, 43: -5.0}
 
 
-def key_for_file(name: str) -> int | None:
+def key_for_file(name: str, rules: list[tuple[str, int]] = _RULES) -> int | None:
     """The GM key a pool file plays (by its name), or None."""
     base = os.path.basename(name).lower()
-    return next((key for pattern, key in _RULES if re.search(pattern, base)), None)
+    return next((key for pattern, key in rules if re.search(pattern, base)), None)
 
 
-def pool(dirs: list[str] = POOL_DIRS) -> dict[int, list[str]]:
+def pool(dirs: list[str] = POOL_DIRS, rules: list[tuple[str, int]] = _RULES,
+         extensions: tuple[str, ...] = ("ogg", "flac", "wav")) -> dict[int, list[str]]:
     """GM key -> the sample files of the pool that play it (folders that are not installed are skipped)."""
     out: dict[int, list[str]] = {}
     for d in dirs:
-        for f in sorted(glob.glob(f"{d}/*.ogg") + glob.glob(f"{d}/*.flac") + glob.glob(f"{d}/*.wav")):
-            key = key_for_file(f)
+        for f in sorted(f for ext in extensions for f in glob.glob(f"{d}/*.{ext}")):
+            key = key_for_file(f, rules)
             if key is not None:
                 out.setdefault(key, []).append(f)
+    return out
+
+
+def extended_pool() -> dict[int, list[str]]:
+    """The pool with the extra one-shots (split "poolx")."""
+    out = {key: list(files) for key, files in pool(POOL_DIRS).items()}
+    for key, files in pool(EXTRA_POOL_DIRS, EXTRA_RULES, ("wav", "pat", "raw")).items():
+        out.setdefault(key, []).extend(files)
     return out
 
 

@@ -5,20 +5,29 @@ Samples are decoded once by ffmpeg to mono float32 at the training rate and cach
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import subprocess
 from collections import defaultdict
 
 import numpy as np
+from scipy import signal
 
 from .gm import HIHAT_CHOKERS, playable_key
+from .patches import read_gus_patch, read_stk_raw
 from .sources import Instrument, parse_hydrogen_kit
 
 MAX_SAMPLE_SEC = 4.0  # cymbal tails longer than this are faded out; keeps memory small
 
 
 def decode_file(path: str, sr: int) -> np.ndarray:
-    """Mono float32 samples of any audio file at `sr` [Hz], via ffmpeg."""
+    """Mono float32 samples of any audio file at `sr` [Hz], via ffmpeg (GUS patches and STK rawwaves, which ffmpeg
+    does not read, via data/patches.py)."""
+    reader = {".pat": read_gus_patch, ".raw": read_stk_raw}.get(os.path.splitext(path)[1].lower())
+    if reader:
+        x, rate = reader(path)
+        g = math.gcd(rate, sr)
+        return signal.resample_poly(x, sr // g, rate // g).astype(np.float32)
     cmd = ["ffmpeg", "-v", "error", "-i", path, "-ac", "1", "-ar", str(sr), "-f", "f32le", "-"]
     res = subprocess.run(cmd, capture_output=True, check=False)
     if res.returncode != 0:

@@ -7,7 +7,8 @@ Three kinds of drum source:
 - the procedural kit (synth_kit.py), a new random kit per track, in its own training split "synth", and its wide
   form (fat snares, broad-band hi-hats) in split "synthwide", and with the broad-band hi-hats alone in "synthhats";
 - one-shot kits (oneshot.py), a new kit per track from single samples of LMMS and Sonic Pi, and hydrogen-data's
-  own kits (GMRockKit, TR808EmulationKit): training sources of the "pool" split only.
+  own kits (GMRockKit, TR808EmulationKit): training sources of the "pool" split only; split "poolx" draws its
+  one-shot kits also from freepats, exaDrums and STK (EXTRA_POOL_DIRS).
 Held out for the test set (never used in training or validation): the whole TimGM6mb soundfont (its kits and its
 melodic instruments) and the hydrogen kits "ForzeeStereo" and "Audiophob".
 """
@@ -23,6 +24,12 @@ SF3 = "/usr/share/sounds/sf3"
 HYDROGEN = "/usr/share/hydrogen/data/drumkits"
 # one-shot drum samples (LMMS, Sonic Pi), played as kits by oneshot.py
 POOL_DIRS = ["/usr/share/lmms/samples/drums", "/usr/share/sonic-pi/samples"]
+# more one-shots, for the "poolx" split only (so "pool" renders as before): freepats' GM drum kit (GUS patches),
+# exaDrums' acoustic kit and STK's rawwaves (data/patches.py reads the two formats ffmpeg does not). Checked against
+# the held-out sources (TimGM6mb, ForzeeStereo, Audiophob) by normalised cross-correlation: no snare, hi-hat, kick or
+# cymbal is a copy (best 0.80, a copy scores about 1). Their toms are left out: a tom is a decaying near-sine whose
+# match with the held-out toms (up to 0.96 over 70 ms) did not rule a copy out.
+EXTRA_POOL_DIRS = ["/usr/share/midi/freepats/Drum_000", "/usr/share/exadrums", "/usr/share/stk/rawwaves"]
 
 GM_KIT_PROGRAMS = [0, 8, 16, 24, 25, 32, 40]
 
