@@ -4,7 +4,8 @@
  *
  * Options:
  *   --model NAME      model to score (default: the manifest's default)
- *   --baseline NAME   also score NAME and compare
+ *   --baseline NAME   also score NAME and compare (with each figure's difference and its 95 % interval from a
+ *                     paired bootstrap over the tracks: bootstrap.ts)
  *   --tune            first tune --model's per-lane peak thresholds on the validation split (training kits,
  *                     other seeds) and store them in its manifest entry
  *   --fit-bars        first fit --model's downbeat stage on the `bars` split (training kits, another seed;
@@ -19,7 +20,7 @@
  *   --by-source       also print each model's figures per drum source (kit / soundfont preset)
  *   --false-onsets    also print, per lane, what sounded where the model put a false onset (the true lanes
  *                     within +-50 ms: a kick on a snare stroke shows as "snare"); the JSON always has them
- *   --json FILE       also write the reports (overall and per source) as JSON
+ *   --json FILE       also write the reports (overall and per source) and the comparison as JSON
  * Env: MODEL_DIR (models folder, default inference/models), PYTHON, VAL_TRACKS / TEST_TRACKS / BARS_TRACKS
  * (render sizes).
  */
@@ -38,10 +39,17 @@ import type { Activations } from "../pipeline/types.ts";
 import { type EvalTrack, loadSet, type Split, splitDir } from "./dataset.ts";
 import { LANES } from "../contracts/bsm.ts";
 import {
+  type Compared,
+  formatPaired,
+  pairedBootstrap,
+  type PairedInterval,
+} from "./bootstrap.ts";
+import {
   type Report,
   scoreTrack,
   summarize,
   summarizeBySource,
+  type TrackScore,
   tuneThresholds,
 } from "./evaluate.ts";
 import {
@@ -83,7 +91,9 @@ async function scoreModel(
   modelDir: string,
   name: string,
   tracks: EvalTrack[],
-): Promise<{ report: Report; bySource: Record<string, Report> }> {
+): Promise<
+  { report: Report; bySource: Record<string, Report>; scores: TrackScore[] }
+> {
   const t = await loadTranscriber({ modelDir, modelName: name });
   const thresholds = await readThresholds(modelDir, name);
   const acts = await activationsOf(t, tracks);
@@ -97,6 +107,7 @@ async function scoreModel(
   return {
     report: summarize(scores),
     bySource: summarizeBySource(scores, tracks.map((x) => x.truth)),
+    scores,
   };
 }
 
@@ -204,8 +215,10 @@ async function main(): Promise<number> {
   }
   const reports: Record<string, Report> = {};
   const bySource: Record<string, Record<string, Report>> = {};
+  const scores: Record<string, TrackScore[]> = {};
+  let comparison: Record<Compared, PairedInterval> | undefined;
   for (const m of [name, ...(values.baseline ? [values.baseline] : [])]) {
-    ({ report: reports[m], bySource: bySource[m] } = await scoreModel(
+    ({ report: reports[m], bySource: bySource[m], scores: scores[m] } = await scoreModel(
       modelDir,
       m,
       tracks,
@@ -228,6 +241,10 @@ async function main(): Promise<number> {
         a.toFixed(3)
       } vs ${values.baseline} ${b.toFixed(3)}`,
     );
+    comparison = pairedBootstrap(scores[values.baseline], scores[name]);
+    console.log(
+      formatPaired(name, values.baseline, tracks.length, comparison),
+    );
     if (values.promote && a > b) {
       await setDefaultModel(modelDir, name);
       console.log(`${name} is now the manifest default`);
@@ -236,7 +253,7 @@ async function main(): Promise<number> {
   if (values.json) {
     await writeFile(
       values.json,
-      JSON.stringify({ split, reports, bySource }, null, 2) + "\n",
+      JSON.stringify({ split, reports, bySource, comparison }, null, 2) + "\n",
     );
   }
   console.error(
