@@ -69,7 +69,9 @@ def pool(dirs: list[str] = POOL_DIRS, rules: list[tuple[str, int]] = _RULES,
 
 
 def extended_pool() -> dict[int, list[str]]:
-    """The pool with the extra one-shots (split "poolx")."""
+    """The pool with the extra one-shots (split "poolx"); without any of their packages poolx would be pool."""
+    if not any(os.path.isdir(d) for d in EXTRA_POOL_DIRS):
+        raise RuntimeError("split poolx needs the extra one-shots: apt-get install freepats stk exadrums")
     out = {key: list(files) for key, files in pool(POOL_DIRS).items()}
     for key, files in pool(EXTRA_POOL_DIRS, EXTRA_RULES, ("wav", "pat", "raw")).items():
         out.setdefault(key, []).extend(files)

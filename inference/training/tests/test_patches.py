@@ -82,6 +82,11 @@ class Patches(unittest.TestCase):
                                  42: ["042_Hi-Hat_Closed.pat", "HiHat.wav"], 49: ["crashcym.raw"],
                                  51: ["059_Cymbal_Ride_2.pat", "RideEdge.wav"]})
 
+    def test_the_extended_pool_without_its_packages_says_what_to_install(self) -> None:
+        with unittest.mock.patch.object(oneshot, "EXTRA_POOL_DIRS", [f"{self.dir.name}/missing"]):
+            with self.assertRaisesRegex(RuntimeError, "apt-get install freepats stk exadrums"):
+                oneshot.extended_pool()
+
     def test_poolx_plays_the_pool_splits_plan(self) -> None:
         key = lambda plan: [(perf.hits, [(src.name, lanes) for src, lanes in parts], acc is None)
                             for _, perf, parts, acc in plan]
