@@ -33,10 +33,22 @@ export function figuresOf(
 ): Record<Compared, number> {
   const zero: Counts = { tp: 0, fp: 0, fn: 0 };
   const pooledF = (lane: string) =>
-    prf(picks.reduce((c, i) => addCounts(c, scores[i].counts[lane] ?? zero), zero)).f;
+    prf(
+      picks.reduce(
+        (c, i) => addCounts(c, scores[i].counts[lane] ?? zero),
+        zero,
+      ),
+    ).f;
   const [kick, snare, hihat_all] = ["kick", "snare", "hihat_all"].map(pooledF);
-  const beat = picks.reduce((s, i) => s + scores[i].beatF, 0) / Math.max(1, picks.length);
-  return { kick, snare, hihat_all, beat, headline: (kick + snare + hihat_all + beat) / 4 };
+  const beat = picks.reduce((s, i) => s + scores[i].beatF, 0) /
+    Math.max(1, picks.length);
+  return {
+    kick,
+    snare,
+    hihat_all,
+    beat,
+    headline: (kick + snare + hihat_all + beat) / 4,
+  };
 }
 
 /** Paired bootstrap of b's figures minus a's; `a` and `b` score the same tracks in the same order. */
@@ -46,25 +58,40 @@ export function pairedBootstrap(
   { resamples = 2000, seed = 1 }: { resamples?: number; seed?: number } = {},
 ): Record<Compared, PairedInterval> {
   if (a.length !== b.length || a.length === 0) {
-    throw new RangeError(`both models must score the same tracks (got ${a.length} and ${b.length})`);
+    throw new RangeError(
+      `both models must score the same tracks (got ${a.length} and ${b.length})`,
+    );
   }
   a.forEach((s, i) => {
-    if (s.id !== b[i].id) throw new RangeError(`track ${i}: ${s.id} against ${b[i].id}`);
+    if (s.id !== b[i].id) {
+      throw new RangeError(`track ${i}: ${s.id} against ${b[i].id}`);
+    }
   });
   const all = a.map((_, i) => i);
   const [whole, wholeB] = [figuresOf(a, all), figuresOf(b, all)];
   const random = prng(seed);
-  const diffs = Object.fromEntries(COMPARED.map((k) => [k, [] as number[]])) as Record<Compared, number[]>;
+  const diffs = Object.fromEntries(
+    COMPARED.map((k) => [k, [] as number[]]),
+  ) as Record<Compared, number[]>;
   for (let r = 0; r < resamples; r++) {
     const picks = all.map(() => Math.floor(random() * all.length));
     const [fa, fb] = [figuresOf(a, picks), figuresOf(b, picks)];
     for (const k of COMPARED) diffs[k].push(fb[k] - fa[k]);
   }
   const quantile = (sorted: number[], q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+    sorted[
+      Math.min(
+        sorted.length - 1,
+        Math.max(0, Math.round(q * (sorted.length - 1))),
+      )
+    ];
   return Object.fromEntries(COMPARED.map((k) => {
     const sorted = diffs[k].sort((x, y) => x - y);
-    return [k, { diff: wholeB[k] - whole[k], low: quantile(sorted, 0.025), high: quantile(sorted, 0.975) }];
+    return [k, {
+      diff: wholeB[k] - whole[k],
+      low: quantile(sorted, 0.025),
+      high: quantile(sorted, 0.975),
+    }];
   })) as Record<Compared, PairedInterval>;
 }
 

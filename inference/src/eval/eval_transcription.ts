@@ -218,11 +218,12 @@ async function main(): Promise<number> {
   const scores: Record<string, TrackScore[]> = {};
   let comparison: Record<Compared, PairedInterval> | undefined;
   for (const m of [name, ...(values.baseline ? [values.baseline] : [])]) {
-    ({ report: reports[m], bySource: bySource[m], scores: scores[m] } = await scoreModel(
-      modelDir,
-      m,
-      tracks,
-    ));
+    ({ report: reports[m], bySource: bySource[m], scores: scores[m] } =
+      await scoreModel(
+        modelDir,
+        m,
+        tracks,
+      ));
     console.log(formatReport(m, reports[m]) + "\n");
     if (values["by-source"]) {
       console.log(formatSourceTable(bySource[m]) + "\n");

@@ -25,8 +25,7 @@ from .drumsynth import DrumSynthKit, preset_pool
 from .fluid import DRUM_CHANNEL, MidiJob, probe_keys, render_batch
 from .gm import LANES, NOTE_TO_LANE, playable_key
 from .performance import Performance, generate
-from .oneshot import OneShotKit
-from .oneshot import extended_pool
+from .oneshot import OneShotKit, extended_pool
 from .oneshot import pool as oneshot_pool
 from .sampler import HydrogenKit
 from .sources import HATS_SYNTH, WIDE_SYNTH, DrumSource, accompaniment_fonts, drum_sources
@@ -258,15 +257,16 @@ def _render_accomp(plan) -> list[np.ndarray | None]:
 
 
 def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, drum_only_p: float = 0.3) -> None:
-    """Writes `n` tracks of `split` to `out_dir`, fixed by `seed`. Splits: 'train', 'val', 'test'; 'synth':
-    training tracks played by procedural kits; 'kitmix': training tracks whose lane groups are each played by another
+    """Writes `n` tracks of `split` to `out_dir`, fixed by `seed`. Splits: 'train', 'val', 'test'; 'synth': training
+    tracks played by procedural kits; 'kitmix': training tracks whose lane groups are each played by another
     training source; 'kitfx': the same with each lane group through its own effects; 'pool': kitfx drawing also from
-    one-shot kits and hydrogen-data's kits; 'poolx': the pool with more one-shots (freepats, exaDrums, STK); 'groove': the pool's sources, one kit or mixed, under a bass line that
-    plays with or against the kick; 'boom': the pool's sources, one kit or mixed, with a low thud under the
-    snare strokes of most tracks; 'rumble': the same with a broadband (noise) thud; 'synthwide': the wide procedural
-    kit (fat snares, broad-band hi-hats) alone or playing the snare and hi-hats of a kit mix; 'synthhats': the same
-    with its broad-band hi-hats alone; 'dsynth': kits of DrumSynth presets, alone or in kit mixes; 'bars': training
-    kits like 'val', the tracks the downbeat stage is fitted on."""
+    one-shot kits and hydrogen-data's kits; 'poolx': the pool with more one-shots (freepats, exaDrums, STK);
+    'groove': the pool's sources, one kit or mixed, under a bass line that plays with or against the kick; 'boom':
+    the pool's sources, one kit or mixed, with a low thud under the snare strokes of most tracks; 'rumble': the same
+    with a broadband (noise) thud; 'synthwide': the wide procedural kit (fat snares, broad-band hi-hats) alone or
+    playing the snare and hi-hats of a kit mix; 'synthhats': the same with its broad-band hi-hats alone; 'dsynth':
+    kits of DrumSynth presets, alone or in kit mixes; 'bars': training kits like 'val', the tracks the downbeat
+    stage is fitted on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)
