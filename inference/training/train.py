@@ -96,10 +96,25 @@ def random_eq(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.log10(1 + (np.power(10, x) - 1) * gain).astype(np.float32)
 
 
-def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float = 0.0, ghost_weight: float = 1.0):
+LANE_COLUMNS = [LABELS.index(l) for l in LANES]
+
+
+def confusion_frames(y: np.ndarray) -> np.ndarray:
+    """[frames, labels] True where a lane's target is 0 but another lane's is not: the frames where a column is
+    most tempted to fire on a stroke it only resembles (a snare column on a soft hi-hat, a kick column on a
+    boomy snare). Beat and downbeat columns are never marked."""
+    lanes = y[:, LANE_COLUMNS] > 0
+    others = lanes.sum(1, keepdims=True) - lanes > 0
+    out = np.zeros(y.shape, bool)
+    out[:, LANE_COLUMNS] = others & ~lanes
+    return out
+
+
+def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float = 0.0, ghost_weight: float = 1.0,
+            confusion_weight: float = 1.0):
     """One epoch of random crops (features, targets, loss weights), about one crop per `crop` frames of data; a
     share `eq_p` of them through random_eq; ghost notes' target frames weigh `ghost_weight` in the loss, inaudible
-    ones' nothing."""
+    ones' nothing, and a lane's silent frames at other lanes' strokes (confusion_frames) `confusion_weight`."""
     total = sum(len(x) for x, _, _ in data)
     weights = np.array([len(x) for x, _, _ in data], np.float64) / total
     for _ in range(max(1, total // (crop * batch))):
@@ -114,6 +129,8 @@ def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float =
             ghosts = d["ghost"][s:s + n]
             wc[:n][ghosts == GHOST] = ghost_weight
             wc[:n][ghosts == INAUDIBLE_GHOST] = 0.0
+            if confusion_weight != 1.0:
+                wc[:n][confusion_frames(yc[:n])] = confusion_weight
             if rng.random() < eq_p:
                 xc[:n] = random_eq(xc[:n], rng)
             xs.append(xc)
@@ -195,6 +212,8 @@ def main() -> None:
     ap.add_argument("--init", help="exported ONNX model (same width) to continue from, e.g. the shipped one")
     ap.add_argument("--splits", default="train,synth,kitmix", help="training splits under DATA_DIR (those present)")
     ap.add_argument("--ghost-weight", type=float, default=1.0, help="loss weight of ghost notes' target frames")
+    ap.add_argument("--confusion-weight", type=float, default=1.0,
+                    help="loss weight of a lane's silent frames at other lanes' strokes (hard negatives)")
     ap.add_argument("--skip-inaudible-ghosts", action="store_true",
                     help="ghost notes measured inaudible (splits rendered with AUDIBILITY_SPLITS) cost nothing")
     ap.add_argument("--focus", help="labels a specialist is trained for (e.g. kick, a lane donor for combine.py): "
@@ -243,7 +262,8 @@ def main() -> None:
     best, history = -1.0, []
     for epoch in range(args.epochs):
         losses = []
-        for x, y, w in batches(train, rng, args.crop, args.batch, args.eq, args.ghost_weight):
+        for x, y, w in batches(train, rng, args.crop, args.batch, args.eq, args.ghost_weight,
+                                   args.confusion_weight):
             progress = max(step / total_steps, (time.time() - t_train) / (args.minutes * 60))
             for g in opt.param_groups:
                 g["lr"] = learning_rate(progress, args.lr)

@@ -10,6 +10,7 @@ from data.gm import LABELS
 from train import FPS, GHOST, INAUDIBLE_GHOST, batches, ghost_mask, targets
 
 SNARE = LABELS.index("snare")
+HAT = LABELS.index("hihat_closed")
 
 
 def _track(audibility=None) -> dict:
@@ -52,6 +53,35 @@ class GhostWeights(unittest.TestCase):
         self.assertEqual(w[_frame(1.0)], 0.0)
         self.assertEqual(w[_frame(1.5)], 2.0)
         self.assertEqual(w[_frame(0.5)], 1.0)
+
+
+class ConfusionWeights(unittest.TestCase):
+    def _weights(self, confusion_weight: float):
+        """A hi-hat stroke alone at 0.5 s, a snare stroke with a hi-hat at 1.0 s, a beat at 1.5 s."""
+        frames = 200
+        d = {"onset_times": np.array([0.5, 1.0, 1.0], np.float32),
+             "onset_lanes": np.array([HAT, SNARE, HAT], np.int8), "onset_vels": np.array([60, 100, 60], np.int16),
+             "beats": np.array([1.5], np.float32), "downbeats": np.array([], np.float32)}
+        d["ghost"] = ghost_mask(d, frames)
+        x = np.zeros((frames, 8), np.float32)
+        _, _, w = next(batches([(x, targets(d, frames), d)], np.random.default_rng(0), crop=frames, batch=1,
+                               confusion_weight=confusion_weight))
+        return w[0].numpy()
+
+    def test_a_lane_silent_at_another_lanes_stroke_weighs_the_confusion_weight(self):
+        w = self._weights(3.0)
+        for f in (_frame(0.5) - 1, _frame(0.5), _frame(0.5) + 1):  # the hi-hat stroke's target frames
+            self.assertEqual(w[f, SNARE], 3.0)
+            self.assertEqual(w[f, HAT], 1.0)  # the stroke's own lane is a positive, weighed as before
+        self.assertEqual(w[_frame(1.0), SNARE], 1.0)  # both lanes sound: neither is a negative there
+        self.assertEqual(w[_frame(1.0), HAT], 1.0)
+        self.assertEqual(w[_frame(1.0), LABELS.index("kick")], 3.0)
+        self.assertEqual(w[_frame(0.8), SNARE], 1.0)  # nothing sounds
+        self.assertEqual(w[_frame(1.5), SNARE], 1.0)  # a beat is no stroke
+        self.assertEqual(w[_frame(0.5), LABELS.index("beat")], 1.0)  # beat columns are never hard negatives
+
+    def test_off_by_default(self):
+        self.assertTrue(np.all(self._weights(1.0) == 1.0))
 
 
 if __name__ == "__main__":
