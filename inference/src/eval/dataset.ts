@@ -54,9 +54,29 @@ export interface EvalTrack {
   truth: TrackTruth;
 }
 
-/** The folder of `split` under the training cache. */
-export function splitDir(split: Split): string {
-  return `${TRAINING_DIR}.cache/data/${split}`;
+/**
+ * The folder of `split` under the training cache; a set of other than the default size has its own folder
+ * (`test-256`), so the default set is never re-rendered or mixed with a larger one.
+ */
+export function splitDir(split: Split, tracks?: number): string {
+  const sized = tracks === undefined || tracks === SPLITS[split][1]
+    ? split
+    : `${split}-${tracks}`;
+  return `${TRAINING_DIR}.cache/data/${sized}`;
+}
+
+/**
+ * `--tracks` as a track count. The generator draws each track from its own seed, so a set of N tracks holds the
+ * default set's tracks first and N minus those after them: a larger set extends the default one.
+ */
+export function parseTrackCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(
+      `--tracks must be a whole number of tracks (1 or more), got ${value}`,
+    );
+  }
+  return n;
 }
 
 /** Renders `split` with the Python generator (minutes for the default sizes); throws with its stderr on failure. */
@@ -91,16 +111,16 @@ export function renderSplit(
   }
 }
 
-/** Loads the set in `dir`, rendering it first when `render` is set and the folder has no index. */
+/** Loads the set in `dir`, rendering it first (`tracks` of it) when `render` is set and the folder has no index. */
 export async function loadSet(
   dir: string,
-  opts: { render?: Split } = {},
+  opts: { render?: Split; tracks?: number } = {},
 ): Promise<EvalTrack[]> {
   if (!existsSync(`${dir}/index.json`)) {
     if (!opts.render) {
       throw new Error(`No evaluation set in ${dir} (index.json missing)`);
     }
-    renderSplit(opts.render, dir);
+    renderSplit(opts.render, dir, opts.tracks);
   }
   const index = indexSchema.parse(
     JSON.parse(await readFile(`${dir}/index.json`, "utf8")),

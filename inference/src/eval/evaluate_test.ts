@@ -6,7 +6,12 @@ import { LANES } from "../contracts/bsm.ts";
 import { MAX_BPM } from "../pipeline/beats.ts";
 import type { Activations } from "../pipeline/types.ts";
 import { renderDrumPattern } from "../testing/synth.ts";
-import { loadSet, type TrackTruth } from "./dataset.ts";
+import {
+  loadSet,
+  parseTrackCount,
+  splitDir,
+  type TrackTruth,
+} from "./dataset.ts";
 import { formatReport, formatSourceTable } from "./report_format.ts";
 import {
   falseOnsetCauses,
@@ -163,6 +168,20 @@ test("evaluate - loadSet reads the generator's layout and rejects a folder witho
     assert.equal(set[0].truth.notes.length, r.hits.length);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("evaluate - a set of other than the default size gets its own folder; --tracks wants a whole number", () => {
+  assert.match(splitDir("test"), /\/\.cache\/data\/test$/);
+  assert.equal(splitDir("test", 64), splitDir("test"));
+  assert.match(splitDir("test", 256), /\/\.cache\/data\/test-256$/);
+  assert.match(splitDir("val", 192), /\/val-192$/);
+  assert.equal(parseTrackCount("256"), 256);
+  for (const bad of ["0", "-4", "2.5", "many", ""]) {
+    assert.throws(
+      () => parseTrackCount(bad),
+      /--tracks must be a whole number/,
+    );
   }
 });
 
