@@ -96,6 +96,19 @@ def random_eq(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.log10(1 + (np.power(10, x) - 1) * gain).astype(np.float32)
 
 
+def shift_bands(x: np.ndarray, shift: int) -> np.ndarray:
+    """A crop of features moved `shift` mel bands up (negative: down), the edge band repeated into the gap: the
+    same strokes from a drum tuned a little higher or lower, or a bigger or smaller shell."""
+    if shift == 0:
+        return x
+    out = np.roll(x, shift, axis=1)
+    if shift > 0:
+        out[:, :shift] = x[:, :1]
+    else:
+        out[:, shift:] = x[:, -1:]
+    return out
+
+
 LANE_COLUMNS = [LABELS.index(l) for l in LANES]
 
 
@@ -111,10 +124,11 @@ def confusion_frames(y: np.ndarray) -> np.ndarray:
 
 
 def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float = 0.0, ghost_weight: float = 1.0,
-            confusion_weight: float = 1.0):
+            confusion_weight: float = 1.0, band_shift: int = 0):
     """One epoch of random crops (features, targets, loss weights), about one crop per `crop` frames of data; a
     share `eq_p` of them through random_eq; ghost notes' target frames weigh `ghost_weight` in the loss, inaudible
-    ones' nothing, and a lane's silent frames at other lanes' strokes (confusion_frames) `confusion_weight`."""
+    ones' nothing, and a lane's silent frames at other lanes' strokes (confusion_frames) `confusion_weight`; each
+    crop moved by up to `band_shift` mel bands either way (shift_bands)."""
     total = sum(len(x) for x, _, _ in data)
     weights = np.array([len(x) for x, _, _ in data], np.float64) / total
     for _ in range(max(1, total // (crop * batch))):
@@ -133,6 +147,8 @@ def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float =
                 wc[:n][confusion_frames(yc[:n])] = confusion_weight
             if rng.random() < eq_p:
                 xc[:n] = random_eq(xc[:n], rng)
+            if band_shift:
+                xc[:n] = shift_bands(xc[:n], int(rng.integers(-band_shift, band_shift + 1)))
             xs.append(xc)
             ys.append(yc)
             ws.append(wc)
@@ -214,6 +230,7 @@ def main() -> None:
     ap.add_argument("--ghost-weight", type=float, default=1.0, help="loss weight of ghost notes' target frames")
     ap.add_argument("--confusion-weight", type=float, default=1.0,
                     help="loss weight of a lane's silent frames at other lanes' strokes (hard negatives)")
+    ap.add_argument("--band-shift", type=int, default=0, help="move each training crop by up to this many mel bands")
     ap.add_argument("--skip-inaudible-ghosts", action="store_true",
                     help="ghost notes measured inaudible (splits rendered with AUDIBILITY_SPLITS) cost nothing")
     ap.add_argument("--focus", help="labels a specialist is trained for (e.g. kick, a lane donor for combine.py): "
@@ -263,7 +280,7 @@ def main() -> None:
     for epoch in range(args.epochs):
         losses = []
         for x, y, w in batches(train, rng, args.crop, args.batch, args.eq, args.ghost_weight,
-                                   args.confusion_weight):
+                                   args.confusion_weight, args.band_shift):
             progress = max(step / total_steps, (time.time() - t_train) / (args.minutes * 60))
             for g in opt.param_groups:
                 g["lr"] = learning_rate(progress, args.lr)

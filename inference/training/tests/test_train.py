@@ -7,7 +7,7 @@ import unittest
 import numpy as np
 
 from data.gm import LABELS
-from train import FPS, GHOST, INAUDIBLE_GHOST, batches, ghost_mask, targets
+from train import FPS, GHOST, INAUDIBLE_GHOST, batches, ghost_mask, shift_bands, targets
 
 SNARE = LABELS.index("snare")
 HAT = LABELS.index("hihat_closed")
@@ -82,6 +82,27 @@ class ConfusionWeights(unittest.TestCase):
 
     def test_off_by_default(self):
         self.assertTrue(np.all(self._weights(1.0) == 1.0))
+
+
+class BandShift(unittest.TestCase):
+    def test_a_crop_moves_by_whole_bands_and_the_edge_band_fills_the_gap(self):
+        x = np.tile(np.arange(6, dtype=np.float32), (3, 1))  # 3 frames, band b holds b
+        np.testing.assert_array_equal(shift_bands(x, 2)[0], [0, 0, 0, 1, 2, 3])
+        np.testing.assert_array_equal(shift_bands(x, -1)[0], [1, 2, 3, 4, 5, 5])
+        self.assertIs(shift_bands(x, 0), x)
+
+    def test_batches_shift_within_the_bound_and_leave_targets_alone(self):
+        frames = 100
+        d = _track()
+        d["ghost"] = ghost_mask(d, frames)
+        x = np.tile(np.arange(8, dtype=np.float32), (frames, 1))
+        y0 = targets(d, frames)
+        seen = set()
+        for seed in range(20):
+            xb, y, _ = next(batches([(x, y0, d)], np.random.default_rng(seed), crop=frames, batch=1, band_shift=1))
+            seen.add(int(xb[0, 0, 4].item()) - 4)  # band 4 now holds band 4 - shift
+            np.testing.assert_array_equal(y[0].numpy(), y0)
+        self.assertEqual(seen, {-1, 0, 1})
 
 
 if __name__ == "__main__":
