@@ -140,6 +140,11 @@ async function main(): Promise<number> {
   if (values.split !== "test" && values.split !== "val") {
     throw new Error(`--split must be test or val, got ${values.split}`);
   }
+  if (values.tracks !== undefined && values.dir) {
+    throw new Error(
+      "--tracks picks a set of the split; --dir names one: give one of them",
+    );
+  }
   if (values.promote && !values.baseline) {
     throw new Error("--promote needs --baseline to compare with");
   }
