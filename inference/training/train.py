@@ -109,6 +109,16 @@ def shift_bands(x: np.ndarray, shift: int) -> np.ndarray:
     return out
 
 
+def mask_bands(x: np.ndarray, start: int, width: int) -> np.ndarray:
+    """A crop of features with bands start..start+width-1 held at each band's quietest frame in the crop: the
+    strokes as heard without that part of the spectrum (SpecAugment's frequency mask, filled with the band's own
+    floor rather than zeros, which log-mel features never reach), so no lane can lean on one region alone: a
+    kick heard from its beater click as well as its boom, a snare from its body as well as its wires."""
+    out = x.copy()
+    out[:, start:start + width] = x[:, start:start + width].min(axis=0)
+    return out
+
+
 LANE_COLUMNS = [LABELS.index(l) for l in LANES]
 
 
@@ -124,11 +134,12 @@ def confusion_frames(y: np.ndarray) -> np.ndarray:
 
 
 def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float = 0.0, ghost_weight: float = 1.0,
-            confusion_weight: float = 1.0, band_shift: int = 0):
+            confusion_weight: float = 1.0, band_shift: int = 0, freq_mask: int = 0):
     """One epoch of random crops (features, targets, loss weights), about one crop per `crop` frames of data; a
     share `eq_p` of them through random_eq; ghost notes' target frames weigh `ghost_weight` in the loss, inaudible
     ones' nothing, and a lane's silent frames at other lanes' strokes (confusion_frames) `confusion_weight`; each
-    crop moved by up to `band_shift` mel bands either way (shift_bands)."""
+    crop moved by up to `band_shift` mel bands either way (shift_bands); half the crops with a block of 1 to
+    `freq_mask` bands masked (mask_bands)."""
     total = sum(len(x) for x, _, _ in data)
     weights = np.array([len(x) for x, _, _ in data], np.float64) / total
     for _ in range(max(1, total // (crop * batch))):
@@ -149,6 +160,9 @@ def batches(data, rng: np.random.Generator, crop: int, batch: int, eq_p: float =
                 xc[:n] = random_eq(xc[:n], rng)
             if band_shift:
                 xc[:n] = shift_bands(xc[:n], int(rng.integers(-band_shift, band_shift + 1)))
+            if freq_mask and rng.random() < 0.5:
+                width = int(rng.integers(1, freq_mask + 1))
+                xc[:n] = mask_bands(xc[:n], int(rng.integers(0, x.shape[1] - width + 1)), width)
             xs.append(xc)
             ys.append(yc)
             ws.append(wc)
@@ -231,6 +245,8 @@ def main() -> None:
     ap.add_argument("--confusion-weight", type=float, default=1.0,
                     help="loss weight of a lane's silent frames at other lanes' strokes (hard negatives)")
     ap.add_argument("--band-shift", type=int, default=0, help="move each training crop by up to this many mel bands")
+    ap.add_argument("--freq-mask", type=int, default=0,
+                    help="mask a block of up to this many mel bands in half the training crops")
     ap.add_argument("--skip-inaudible-ghosts", action="store_true",
                     help="ghost notes measured inaudible (splits rendered with AUDIBILITY_SPLITS) cost nothing")
     ap.add_argument("--focus", help="labels a specialist is trained for (e.g. kick, a lane donor for combine.py): "
@@ -280,7 +296,7 @@ def main() -> None:
     for epoch in range(args.epochs):
         losses = []
         for x, y, w in batches(train, rng, args.crop, args.batch, args.eq, args.ghost_weight,
-                                   args.confusion_weight, args.band_shift):
+                                   args.confusion_weight, args.band_shift, args.freq_mask):
             progress = max(step / total_steps, (time.time() - t_train) / (args.minutes * 60))
             for g in opt.param_groups:
                 g["lr"] = learning_rate(progress, args.lr)

@@ -7,7 +7,7 @@ import unittest
 import numpy as np
 
 from data.gm import LABELS
-from train import FPS, GHOST, INAUDIBLE_GHOST, batches, ghost_mask, shift_bands, targets
+from train import FPS, GHOST, INAUDIBLE_GHOST, batches, ghost_mask, mask_bands, shift_bands, targets
 
 SNARE = LABELS.index("snare")
 HAT = LABELS.index("hihat_closed")
@@ -103,6 +103,33 @@ class BandShift(unittest.TestCase):
             seen.add(int(xb[0, 0, 4].item()) - 4)  # band 4 now holds band 4 - shift
             np.testing.assert_array_equal(y[0].numpy(), y0)
         self.assertEqual(seen, {-1, 0, 1})
+
+
+class FrequencyMask(unittest.TestCase):
+    def test_masked_bands_hold_their_quietest_frame_and_the_rest_is_untouched(self):
+        x = np.array([[1, 5, 2, 7], [3, 4, 6, 8], [2, 9, 1, 6]], np.float32)  # 3 frames, 4 bands
+        out = mask_bands(x, 1, 2)
+        np.testing.assert_array_equal(out[:, 1], [4, 4, 4])
+        np.testing.assert_array_equal(out[:, 2], [1, 1, 1])
+        np.testing.assert_array_equal(out[:, [0, 3]], x[:, [0, 3]])
+        self.assertEqual(x[0, 1], 5)  # the input is not changed
+
+    def test_batches_mask_about_half_the_crops_within_the_width_and_leave_targets_alone(self):
+        frames = 50
+        d = _track()
+        d["ghost"] = ghost_mask(d, frames)
+        x = np.random.default_rng(0).random((frames, 16)).astype(np.float32)
+        y0 = targets(d, frames)
+        masked = 0
+        for seed in range(40):
+            xb, y, _ = next(batches([(x, y0, d)], np.random.default_rng(seed), crop=frames, batch=1, freq_mask=3))
+            flat = np.flatnonzero(np.ptp(xb[0].numpy(), axis=0) == 0)  # bands held constant over the crop
+            self.assertLessEqual(len(flat), 3)
+            if len(flat):
+                masked += 1
+                self.assertEqual(flat.tolist(), list(range(flat[0], flat[0] + len(flat))))  # one block
+            np.testing.assert_array_equal(y[0].numpy(), y0)
+        self.assertTrue(10 <= masked <= 30, masked)
 
 
 if __name__ == "__main__":
