@@ -1,6 +1,8 @@
 /**
  * `deno task eval:transcription [options]`: scores the transcription pipeline on the held-out synthetic set (kits
- * and soundfonts training never saw, see inference/training/data/sources.py), rendering it first when missing.
+ * and soundfonts training never saw, see inference/training/data/sources.py), rendering it first when missing:
+ * F-measure per lane at +-50 ms, beat and downbeat F at +-70 ms, tempo Acc1/Acc2, and how many maps got their
+ * song's meter (beats per bar) right, per written meter.
  *
  * Options:
  *   --model NAME      model to score (default: the manifest's default)

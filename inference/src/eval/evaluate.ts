@@ -55,6 +55,9 @@ export interface TrackScore {
   downbeatF: number;
   /** [bpm] */
   tempo: { estimate: number; reference: number; acc1: boolean; acc2: boolean };
+  /** The song's meter as written ("6/8"), its beats per bar (a 6/8 bar has two dotted-quarter beats) and the
+   * beats per bar of the map's time signature. */
+  meter: { name: string; beatsPerBar: number; detected: number };
 }
 
 /**
@@ -183,6 +186,11 @@ export function scoreTrack(
   }), { measured: 0, inaudible: 0 });
   const reference = tempoOfBeats(truth.beats);
   return {
+    meter: {
+      name: truth.meter,
+      beatsPerBar: beatsPerBar(truth.beats, truth.downbeats),
+      detected: beats.timeSignature[0],
+    },
     id: truth.id,
     counts,
     ghosts,
@@ -198,6 +206,22 @@ export function scoreTrack(
       ...tempoAccuracy(beats.bpm, reference),
     },
   };
+}
+
+/** The most common number of `beats` from one downbeat to the next (0 with fewer than two downbeats). */
+export function beatsPerBar(
+  beats: readonly number[],
+  downbeats: readonly number[],
+): number {
+  const tally = new Map<number, number>();
+  for (let i = 0; i + 1 < downbeats.length; i++) {
+    const n = beats.filter((b) => b >= downbeats[i] && b < downbeats[i + 1])
+      .length;
+    tally.set(n, (tally.get(n) ?? 0) + 1);
+  }
+  let best = 0, most = 0;
+  for (const [n, count] of tally) if (count > most) [best, most] = [n, count];
+  return best;
 }
 
 export interface Report {
@@ -230,6 +254,8 @@ export interface Report {
   /** Acc1 over the tracks whose reference tempo lies inside the beat tracker's range (MIN_BPM..MAX_BPM), and their count. */
   acc1InRange: number;
   tracksInRange: number;
+  /** Per written meter ("4/4", "6/8"): its tracks and those whose map has the right beats per bar. */
+  meters: Record<string, { tracks: number; right: number }>;
 }
 
 /** A lane's inaudible ghost notes and its F with them as don't-care, pooled over tracks. */
@@ -292,7 +318,18 @@ export function summarize(scores: TrackScore[]): Report {
     acc2: mean((s) => Number(s.tempo.acc2)),
     acc1InRange: mean((s) => Number(s.tempo.acc1), inRange),
     tracksInRange: inRange.length,
+    meters: meterTally(scores),
   };
+}
+
+function meterTally(scores: TrackScore[]): Report["meters"] {
+  const out: Report["meters"] = {};
+  for (const { meter } of scores) {
+    const m = out[meter.name] ??= { tracks: 0, right: 0 };
+    m.tracks++;
+    if (meter.detected === meter.beatsPerBar) m.right++;
+  }
+  return out;
 }
 
 /** One report per drum source (the kit or soundfont preset a track was played with): where the errors are. */

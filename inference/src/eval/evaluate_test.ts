@@ -12,8 +12,13 @@ import {
   splitDir,
   type TrackTruth,
 } from "./dataset.ts";
-import { formatReport, formatSourceTable } from "./report_format.ts";
 import {
+  formatMeters,
+  formatReport,
+  formatSourceTable,
+} from "./report_format.ts";
+import {
+  beatsPerBar,
   falseOnsetCauses,
   scoreTrack,
   summarize,
@@ -204,6 +209,36 @@ test("evaluate - Acc1 is also reported over the tracks inside the beat tracker's
   assert.equal(r.acc1, 0.5);
   assert.equal(r.acc1InRange, 1);
   assert.equal(r.tracksInRange, 1);
+});
+
+test("evaluate - beats per bar is the commonest count of beats from one downbeat to the next", () => {
+  const beats = Array.from({ length: 12 }, (_, i) => i * 0.5);
+  assert.equal(beatsPerBar(beats, [0, 2, 4]), 4);
+  assert.equal(beatsPerBar(beats, [0, 1, 2, 3, 4.5]), 2); // a 6/8 bar: two dotted-quarter beats
+  assert.equal(beatsPerBar(beats, [0]), 0);
+});
+
+test("evaluate - the map's meter is scored against the song's, per written meter", () => {
+  const truth = groove(8);
+  const bumps: [string, number, number][] = truth.beats.map((b, i) =>
+    i % 4 ? ["beat", b, 0.9] : ["downbeat", b, 0.9]
+  );
+  bumps.push(...truth.beats.map((b) => ["beat", b, 0.9] as [string, number, number]));
+  const four = scoreTrack(activations(20, bumps), truth);
+  assert.deepEqual(four.meter, { name: "4/4", beatsPerBar: 4, detected: 4 });
+  const waltz = scoreTrack(activations(20, bumps), {
+    ...truth,
+    meter: "3/4",
+    downbeats: truth.beats.filter((_, i) => i % 3 === 0),
+  });
+  assert.deepEqual(waltz.meter, { name: "3/4", beatsPerBar: 3, detected: 4 });
+  const r = summarize([four, waltz, four]);
+  assert.deepEqual(r.meters, {
+    "4/4": { tracks: 2, right: 2 },
+    "3/4": { tracks: 1, right: 0 },
+  });
+  assert.equal(formatMeters(r), "meter right on 2 of 3 tracks: 4/4 2/2, 3/4 0/1");
+  assert.match(formatReport("m", r), /meter right on 2 of 3 tracks/);
 });
 
 test("evaluate - ghost notes (velocity < 50) get their own recall in the report", () => {

@@ -79,7 +79,18 @@ export function formatReport(name: string, r: Report): string {
     `tempo Acc1 on the ${r.tracksInRange} tracks inside the tracker's ${MIN_BPM}-${MAX_BPM} bpm range ${
       pct(r.acc1InRange)
     }`,
+    formatMeters(r),
   ].join("\n");
+}
+
+/** "meter right on 58 of 64 tracks: 4/4 54/54, 3/4 3/5, ...": the map's beats per bar against the song's. */
+export function formatMeters(r: Report): string {
+  const entries = Object.entries(r.meters).sort((a, b) =>
+    b[1].tracks - a[1].tracks || a[0].localeCompare(b[0])
+  );
+  const right = entries.reduce((a, [, m]) => a + m.right, 0);
+  return `meter right on ${right} of ${r.tracks} tracks: ` +
+    entries.map(([name, m]) => `${name} ${m.right}/${m.tracks}`).join(", ");
 }
 
 /** Per lane, its false positives and their `top` commonest causes (Report.falseOnsets), one line each. */
