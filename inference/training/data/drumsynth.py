@@ -17,6 +17,7 @@ import glob
 import os
 import re
 import zlib
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -124,16 +125,33 @@ def _resonant_filter(x: np.ndarray, cutoff: np.ndarray, q: float, high: bool, sr
     return out
 
 
+@dataclass(frozen=True)
+class Morph:
+    """How far one rendering strays from its preset, so 330 presets become an endless family of drums: a snare's
+    body moves against its wires, a kick's boom against its click, a hat rings longer or shorter. The identity
+    (the default) renders the preset as written."""
+    tone: float = 1.0  # factor on the tone's and overtones' frequencies
+    bands: float = 1.0  # factor on the noise bands' centres
+    stretch: float = 1.0  # factor on every envelope's times (decay)
+    levels: tuple[float, ...] = (1.0,) * 5  # factor on each component's level, in _Preset.COMPONENTS order
+
+    @staticmethod
+    def draw(rng: np.random.Generator) -> "Morph":
+        """A random morph: pitches +-0.4 octave (tone and bands apart), decays x0.66-1.5, levels +-9 dB each."""
+        return Morph(tone=2 ** rng.uniform(-0.4, 0.4), bands=2 ** rng.uniform(-0.4, 0.4),
+                     stretch=2 ** rng.uniform(-0.6, 0.6), levels=tuple(10 ** (rng.uniform(-9, 9, 5) / 20)))
+
+
 class _Preset:
     """A parsed preset and the time axis it renders on; one method per component."""
 
     COMPONENTS = ("Tone", "Noise", "Overtones", "NoiseBand", "NoiseBand2")
 
-    def __init__(self, path: str, sr: int):
-        self.ini, self.sr = _read(path), sr
+    def __init__(self, path: str, sr: int, morph: Morph = Morph()):
+        self.ini, self.sr, self.morph = _read(path), sr, morph
         general = self.section("General")
-        self.tune = 2 ** (_num(general, "Tuning", 0) / 12)
-        self.stretch = max(_num(general, "Stretch", 100), 1) / 100
+        self.tune = 2 ** (_num(general, "Tuning", 0) / 12) * morph.tone
+        self.stretch = max(_num(general, "Stretch", 100), 1) / 100 * morph.stretch
         ends = [_points(self.section(name).get(key, ""), self.stretch)[-1][0] for name in self.COMPONENTS
                 if self.on(name) for key in (("Envelope1", "Envelope2") if name == "Overtones" else ("Envelope",))]
         if not ends:
@@ -151,7 +169,7 @@ class _Preset:
         return _num(self.section(name), "On", 0) > 0
 
     def level(self, name: str) -> float:
-        return _num(self.section(name), "Level", 128) / 128
+        return _num(self.section(name), "Level", 128) / 128 * self.morph.levels[self.COMPONENTS.index(name)]
 
     def env(self, name: str, key: str = "Envelope") -> np.ndarray:
         return _envelope(_points(self.section(name).get(key, ""), self.stretch), self.t)
@@ -190,7 +208,7 @@ class _Preset:
 
     def band(self, name: str, rng: np.random.Generator) -> np.ndarray:
         """Noise in a band around F, dF percent of F wide: low-passed noise shifted up by a carrier at F."""
-        centre = _num(self.section(name), "F", 1000) * self.tune
+        centre = _num(self.section(name), "F", 1000) * self.tune / self.morph.tone * self.morph.bands
         width = max(20.0, centre * max(_num(self.section(name), "dF", 50), 1) / 100)
         carrier = np.cos(2 * np.pi * centre * self.t)
         return self.level(name) * 2 * _lowpassed_noise(len(self.t), width / 2, self.sr, rng) * carrier * self.env(name)
@@ -205,9 +223,9 @@ class _Preset:
         return _resonant_filter(x, cutoff, q, _num(general, "HighPass", 0) > 0, self.sr)
 
 
-def render_preset(path: str, sr: int, seed: int = 0) -> np.ndarray:
-    """The preset as a mono float32 sample at `sr`, peak 1 (the noise is drawn from `seed`)."""
-    p, rng = _Preset(path, sr), np.random.default_rng(seed)
+def render_preset(path: str, sr: int, seed: int = 0, morph: Morph = Morph()) -> np.ndarray:
+    """The preset as a mono float32 sample at `sr`, peak 1 (the noise is drawn from `seed`), strayed by `morph`."""
+    p, rng = _Preset(path, sr, morph), np.random.default_rng(seed)
     out = np.zeros(len(p.t))
     if p.on("Tone"):
         out += p.tone()
@@ -253,11 +271,16 @@ def rendered(path: str, sr: int) -> np.ndarray:
 
 class DrumSynthKit(OneShotKit):
     """A kit of DrumSynth presets drawn for one track (a kick, a snare, hats, a tom played as three, cymbals); it
-    plays like the one-shot kits: a low-passed soft layer, per-track tuning and balance."""
+    plays like the one-shot kits: a low-passed soft layer, per-track tuning and balance. With `morph` each preset
+    is rendered anew for the kit, strayed by a random Morph."""
 
-    def __init__(self, sr: int, rng: np.random.Generator, cache_dir: str, files: dict[int, list[str]] | None = None):
+    def __init__(self, sr: int, rng: np.random.Generator, cache_dir: str, files: dict[int, list[str]] | None = None,
+                 morph: bool = False):
+        self.morph = morph
         super().__init__(sr, rng, cache_dir, preset_pool() if files is None else files)
 
     def _pick(self, paths: list[str], rng: np.random.Generator, cache_dir: str) -> tuple[str, np.ndarray] | None:
         path = paths[int(rng.integers(len(paths)))]
-        return path, rendered(path, self.sr)
+        if not self.morph:
+            return path, rendered(path, self.sr)
+        return path, render_preset(path, self.sr, int(rng.integers(2 ** 31)), Morph.draw(rng))

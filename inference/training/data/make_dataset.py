@@ -104,7 +104,11 @@ KIT_MIXES = ("kitmix", "kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rum
 # split -> (the wide procedural source, the lane groups (by first lane) it plays in a mixed track)
 WIDE_SPLITS = {"synthwide": (WIDE_SYNTH, ("snare", "hihat_closed")), "synthhats": (HATS_SYNTH, ("hihat_closed",))}
 DRUMSYNTH_SPLIT = "dsynth"
-PART_FX = ("kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble", DRUMSYNTH_SPLIT, *WIDE_SPLITS)
+# "dsynthm": "dsynth"'s plan (the same performances and lane groups), each preset morphed anew per track
+# (drumsynth.Morph: pitch, decay and the balance of its components), so no two tracks play the same preset sound
+MORPHED_DRUMSYNTH_SPLIT = "dsynthm"
+DRUMSYNTH_SPLITS = (DRUMSYNTH_SPLIT, MORPHED_DRUMSYNTH_SPLIT)
+PART_FX = ("kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble", *DRUMSYNTH_SPLITS, *WIDE_SPLITS)
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 # split -> (share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom), single kits too or
 # kit mixes only, the thud's tone)
@@ -125,7 +129,7 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     want = split if split in ("test", "synth") else "train"  # validation uses the training kits, other seeds
     sources = [s for s in every if s.split == want]
     # the kit mixes draw from the sampled and soundfont training kits, the procedural kit (and the pool's)
-    if split in KIT_MIXES or split in WIDE_SPLITS or split == DRUMSYNTH_SPLIT:
+    if split in KIT_MIXES or split in WIDE_SPLITS or split in DRUMSYNTH_SPLITS:
         kit_splits = ("train", "synth") if split in ("kitmix", "kitfx") else ("train", "synth", "pool")
         sources = [s for s in every if s.split in kit_splits]
     by_kind = defaultdict(list)
@@ -147,7 +151,7 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
                 parts = [(wide, None)]
             else:
                 parts = [(wide if g[0] in wide_groups else any_kit(rng), set(g)) for g in KIT_GROUPS]
-        elif split == DRUMSYNTH_SPLIT:
+        elif split in DRUMSYNTH_SPLITS:
             if presets is None:
                 raise RuntimeError("the dsynth split needs LMMS's DrumSynth presets (Debian package lmms-common)")
             if rng.random() < 0.5:
@@ -186,11 +190,13 @@ def _part_fx(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0, boom_single: bool = False,
-                  boom_tone: str = "sine", extra_one_shots: bool = False) -> list[tuple[np.ndarray, list]]:
+                  boom_tone: str = "sine", extra_one_shots: bool = False,
+                  morph_presets: bool = False) -> list[tuple[np.ndarray, list]]:
     """(audio, hits played) per track: each part rendered by its source (and through its own effects when
     `part_fx`), the parts summed; in a share `boom_p` of the kit-mix tracks the snare group gets a low thud
     (augment.snare_boom, of `boom_tone`) before its own effects. A single kit's snare keeps its own sound unless
-    `boom_single`. One-shot kits draw from the extended pool when `extra_one_shots`."""
+    `boom_single`. One-shot kits draw from the extended pool when `extra_one_shots`; DrumSynth kits morph their
+    presets when `morph_presets`."""
     rendered: dict[tuple[int, int], tuple[np.ndarray, list]] = {}
     sf_jobs = defaultdict(list)
     kits: dict[str, HydrogenKit] = {}
@@ -209,7 +215,8 @@ def _render_drums(plan, vary: bool, part_fx: bool = False, boom_p: float = 0.0, 
                 kit = SynthKit(SR, rng, fat_snares=src.name == WIDE_SYNTH, broad_hats=src.name in (WIDE_SYNTH, HATS_SYNTH))
                 rendered[i, p] = kit.render(hits, perf.duration, rng)
             elif src.kind == "drumsynth":
-                rendered[i, p] = DrumSynthKit(SR, rng, SAMPLES, presets).render(hits, perf.duration, rng, vary)
+                rendered[i, p] = DrumSynthKit(SR, rng, SAMPLES, presets, morph_presets).render(hits, perf.duration,
+                                                                                              rng, vary)
             elif src.kind == "oneshot":
                 rendered[i, p] = OneShotKit(SR, rng, SAMPLES, one_shots).render(hits, perf.duration, rng, vary)
             else:
@@ -265,7 +272,8 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     the pool's sources, one kit or mixed, with a low thud under the snare strokes of most tracks; 'rumble': the same
     with a broadband (noise) thud; 'synthwide': the wide procedural kit (fat snares, broad-band hi-hats) alone or
     playing the snare and hi-hats of a kit mix; 'synthhats': the same with its broad-band hi-hats alone; 'dsynth':
-    kits of DrumSynth presets, alone or in kit mixes; 'bars': training kits like 'val', the tracks the downbeat
+    kits of DrumSynth presets, alone or in kit mixes; 'dsynthm': the same plan with every preset morphed anew per
+    track; 'bars': training kits like 'val', the tracks the downbeat
     stage is fitted on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
@@ -291,7 +299,8 @@ def _write_chunk(job) -> list[dict]:
     boom_p, boom_single, boom_tone = SNARE_BOOM.get(split, (0.0, False, "sine"))
     render = lambda tracks: _render_drums(tracks, vary=split not in ("val", "test"), part_fx=split in PART_FX,
                                           boom_p=boom_p, boom_single=boom_single, boom_tone=boom_tone,
-                                          extra_one_shots=split == EXTRA_POOL_SPLIT)
+                                          extra_one_shots=split == EXTRA_POOL_SPLIT,
+                                          morph_presets=split == MORPHED_DRUMSYNTH_SPLIT)
     silenced = with_ghosts_silenced(plan) if split in AUDIBILITY_SPLITS else None  # before `plan` draws
     drums = render(plan)
     accomp = _render_accomp(plan)

@@ -8,8 +8,8 @@ import unittest
 
 import numpy as np
 
-from data.drumsynth import DrumSynthKit, key_for_preset, preset_pool, render_preset
-from data.make_dataset import DRUMSYNTH_SPLIT, _plan
+from data.drumsynth import DrumSynthKit, Morph, key_for_preset, preset_pool, render_preset
+from data.make_dataset import DRUMSYNTH_SPLIT, MORPHED_DRUMSYNTH_SPLIT, _plan, source_name
 from data.sources import DRUMSYNTH_PRESETS
 
 SR = 22050
@@ -102,6 +102,35 @@ class InstalledPresets(unittest.TestCase):
         np.testing.assert_array_equal(audio, again)
         other, _ = kit(2).render(hits, 1.2, np.random.default_rng(0))
         self.assertFalse(np.allclose(audio, other))
+
+    def test_the_identity_morph_renders_the_preset_and_a_drawn_one_strays_from_it(self) -> None:
+        path = preset_pool()[38][0]
+        plain = render_preset(path, SR, 3)
+        np.testing.assert_array_equal(render_preset(path, SR, 3, Morph()), plain)
+        rng = np.random.default_rng(0)
+        morphs = [Morph.draw(rng) for _ in range(20)]
+        for m in morphs:
+            self.assertTrue(2 ** -0.4 <= m.tone <= 2 ** 0.4 and 2 ** -0.6 <= m.stretch <= 2 ** 0.6, m)
+            self.assertTrue(all(10 ** (-9 / 20) <= v <= 10 ** (9 / 20) for v in m.levels), m)
+        slow = Morph(stretch=1.5)
+        longer = render_preset(path, SR, 3, slow)
+        self.assertGreater(len(longer), len(plain))  # the envelopes last longer
+        w = render_preset(path, SR, 3, morphs[0])
+        self.assertTrue(np.isfinite(w).all() and abs(float(np.abs(w).max()) - 1) < 1e-3)
+        self.assertFalse(len(w) == len(plain) and np.allclose(w, plain))
+
+    def test_a_morphing_kit_draws_a_new_sound_per_kit_and_stays_fixed_by_its_seed(self) -> None:
+        files = {38: preset_pool()[38][:1]}  # one preset: any difference is the morph's
+        kit = lambda seed, morph: DrumSynthKit(SR, np.random.default_rng(seed), "/tmp", files, morph=morph)
+        sample = lambda k: k.instruments[38][0][1][1]  # the hard layer
+        np.testing.assert_array_equal(sample(kit(1, False)), sample(kit(2, False)))
+        self.assertFalse(np.array_equal(sample(kit(1, True)), sample(kit(2, True))))
+        np.testing.assert_array_equal(sample(kit(1, True)), sample(kit(1, True)))
+
+    def test_the_morphed_split_keeps_the_plain_splits_plan(self) -> None:
+        plain, morphed = _plan(DRUMSYNTH_SPLIT, 12, 5, 4.0, 0.3), _plan(MORPHED_DRUMSYNTH_SPLIT, 12, 5, 4.0, 0.3)
+        self.assertEqual([source_name(p) for _, _, p, _ in plain], [source_name(p) for _, _, p, _ in morphed])
+        self.assertEqual([perf.hits for _, perf, _, _ in plain], [perf.hits for _, perf, _, _ in morphed])
 
     def test_the_split_plays_drumsynth_kits_alone_and_in_kit_mixes(self) -> None:
         plan = _plan(DRUMSYNTH_SPLIT, 40, 5, 4.0, 0.3)
