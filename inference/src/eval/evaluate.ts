@@ -186,11 +186,6 @@ export function scoreTrack(
   }), { measured: 0, inaudible: 0 });
   const reference = tempoOfBeats(truth.beats);
   return {
-    meter: {
-      name: truth.meter,
-      beatsPerBar: beatsPerBar(truth.beats, truth.downbeats),
-      detected: beats.timeSignature[0],
-    },
     id: truth.id,
     counts,
     ghosts,
@@ -204,6 +199,11 @@ export function scoreTrack(
       estimate: beats.bpm,
       reference,
       ...tempoAccuracy(beats.bpm, reference),
+    },
+    meter: {
+      name: truth.meter,
+      beatsPerBar: beatsPerBar(truth.beats, truth.downbeats),
+      detected: beats.timeSignature[0],
     },
   };
 }

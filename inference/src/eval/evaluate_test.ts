@@ -220,10 +220,12 @@ test("evaluate - beats per bar is the commonest count of beats from one downbeat
 
 test("evaluate - the map's meter is scored against the song's, per written meter", () => {
   const truth = groove(8);
-  const bumps: [string, number, number][] = truth.beats.map((b, i) =>
-    i % 4 ? ["beat", b, 0.9] : ["downbeat", b, 0.9]
-  );
-  bumps.push(...truth.beats.map((b) => ["beat", b, 0.9] as [string, number, number]));
+  const bumps: [string, number, number][] = [
+    ...truth.beats.map((b) => ["beat", b, 0.9] as [string, number, number]),
+    ...truth.downbeats.map((b) =>
+      ["downbeat", b, 0.9] as [string, number, number]
+    ),
+  ];
   const four = scoreTrack(activations(20, bumps), truth);
   assert.deepEqual(four.meter, { name: "4/4", beatsPerBar: 4, detected: 4 });
   const waltz = scoreTrack(activations(20, bumps), {
@@ -237,7 +239,10 @@ test("evaluate - the map's meter is scored against the song's, per written meter
     "4/4": { tracks: 2, right: 2 },
     "3/4": { tracks: 1, right: 0 },
   });
-  assert.equal(formatMeters(r), "meter right on 2 of 3 tracks: 4/4 2/2, 3/4 0/1");
+  assert.equal(
+    formatMeters(r),
+    "meter right on 2 of 3 tracks: 4/4 2/2, 3/4 0/1",
+  );
   assert.match(formatReport("m", r), /meter right on 2 of 3 tracks/);
 });
 
