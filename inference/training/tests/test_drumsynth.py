@@ -58,6 +58,19 @@ class Presets(unittest.TestCase):
                                       Tone={"On": 1, "F1": 200, "F2": 200, "Envelope": FLAT}), SR)
         self.assertAlmostEqual(peak_hz(octave), 400, delta=20)
 
+    def test_a_morph_moves_the_tone_and_the_bands_apart_and_stretches_the_envelopes(self) -> None:
+        tone = preset(Tone={"On": 1, "F1": 200, "F2": 200, "Envelope": FLAT})
+        self.assertAlmostEqual(peak_hz(render_preset(tone, SR, morph=Morph(tone=2))), 400, delta=20)
+        self.assertAlmostEqual(peak_hz(render_preset(tone, SR, morph=Morph(bands=2))), 200, delta=15)
+        self.assertAlmostEqual(len(render_preset(tone, SR, morph=Morph(stretch=1.5))) / SR, 0.15, delta=0.002)
+        band = preset(NoiseBand={"On": 1, "F": 2000, "dF": 5, "Envelope": FLAT})
+        self.assertAlmostEqual(centroid(render_preset(band, SR, morph=Morph(tone=2))), 2000, delta=200)
+        self.assertAlmostEqual(centroid(render_preset(band, SR, morph=Morph(bands=0.5))), 1000, delta=150)
+        both = preset(Tone={"On": 1, "F1": 200, "F2": 200, "Envelope": FLAT},
+                      NoiseBand={"On": 1, "F": 3000, "dF": 5, "Envelope": FLAT})
+        quiet_tone = Morph(levels=(0.01, 1, 1, 1, 1))  # Tone first, as _Preset.COMPONENTS
+        self.assertGreater(peak_hz(render_preset(both, SR, morph=quiet_tone)), 2000)
+
     def test_noise_slope_and_band_shape_the_spectrum(self) -> None:
         noise = lambda slope: render_preset(preset(Noise={"On": 1, "Slope": slope, "Envelope": FLAT}), SR)
         self.assertGreater(centroid(noise(80)), 1.5 * centroid(noise(-80)))
