@@ -150,7 +150,8 @@ class _Preset:
     def __init__(self, path: str, sr: int, morph: Morph = Morph()):
         self.ini, self.sr, self.morph = _read(path), sr, morph
         general = self.section("General")
-        self.tune = 2 ** (_num(general, "Tuning", 0) / 12) * morph.tone
+        tuning = 2 ** (_num(general, "Tuning", 0) / 12)
+        self.tune, self.band_tune = tuning * morph.tone, tuning * morph.bands  # tone and overtones; noise bands
         self.stretch = max(_num(general, "Stretch", 100), 1) / 100 * morph.stretch
         ends = [_points(self.section(name).get(key, ""), self.stretch)[-1][0] for name in self.COMPONENTS
                 if self.on(name) for key in (("Envelope1", "Envelope2") if name == "Overtones" else ("Envelope",))]
@@ -208,7 +209,7 @@ class _Preset:
 
     def band(self, name: str, rng: np.random.Generator) -> np.ndarray:
         """Noise in a band around F, dF percent of F wide: low-passed noise shifted up by a carrier at F."""
-        centre = _num(self.section(name), "F", 1000) * self.tune / self.morph.tone * self.morph.bands
+        centre = _num(self.section(name), "F", 1000) * self.band_tune
         width = max(20.0, centre * max(_num(self.section(name), "dF", 50), 1) / 100)
         carrier = np.cos(2 * np.pi * centre * self.t)
         return self.level(name) * 2 * _lowpassed_noise(len(self.t), width / 2, self.sr, rng) * carrier * self.env(name)
