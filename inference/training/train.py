@@ -273,6 +273,8 @@ def main() -> None:
     print(f"loaded {len(train)} train / {len(val)} val tracks in {time.time() - t0:.0f}s", file=sys.stderr)
     allx = np.concatenate([x for x, _, _ in train])
     ally = np.concatenate([y for _, y, _ in train])
+    if not 0 <= args.freq_mask <= allx.shape[1]:
+        sys.exit(f"--freq-mask: a block of 0 to {allx.shape[1]} bands (the features' bands), got {args.freq_mask}")
     dilations = tuple(int(d) for d in args.dilations.split(","))
     model = DrumNet(bands=allx.shape[1], labels=len(LABELS), conv_ch=args.front, hidden=args.hidden,
                     dilations=dilations)
