@@ -98,7 +98,11 @@ def _labels(hits, r: float) -> list[tuple[float, str, int]]:
 # "poolx" is "pool" (the same plan: performances, kits and lane groups) with the one-shot kits drawing also from
 # freepats, exaDrums and STK (oneshot.extended_pool).
 EXTRA_POOL_SPLIT = "poolx"
-KIT_MIXES = ("kitmix", "kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble")
+# "toms": the pool's sources, half its tracks one kit and half mixed lane groups, playing tom-rich performances
+# (performance.generate(toms=True): tom figures inside grooves, fills far more often). Elsewhere toms sound only in
+# fills, so a held-out kit's floor tom, as low as a kick, is often heard as one (EXPERIMENTS.md).
+TOM_SPLIT = "toms"
+KIT_MIXES = ("kitmix", "kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble", TOM_SPLIT)
 # "dsynth": kits of DrumSynth presets (data/drumsynth.py: drum machines, electronic, brush and jazz snares); half its
 # tracks play one such kit, half mix lane groups where each group is a DrumSynth kit's or, as often, the pool's.
 # split -> (the wide procedural source, the lane groups (by first lane) it plays in a mixed track)
@@ -108,12 +112,12 @@ DRUMSYNTH_SPLIT = "dsynth"
 # (drumsynth.Morph: pitch, decay and the balance of its components), so no two tracks play the same preset sound
 MORPHED_DRUMSYNTH_SPLIT = "dsynthm"
 DRUMSYNTH_SPLITS = (DRUMSYNTH_SPLIT, MORPHED_DRUMSYNTH_SPLIT)
-PART_FX = ("kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble", *DRUMSYNTH_SPLITS, *WIDE_SPLITS)
+PART_FX = ("kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble", TOM_SPLIT, *DRUMSYNTH_SPLITS, *WIDE_SPLITS)
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 # split -> (share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom), single kits too or
 # kit mixes only, the thud's tone)
 SNARE_BOOM = {"groove": (0.7, False, "sine"), "boom": (0.6, True, "sine"), "rumble": (0.6, True, "noise")}
-HALF_ONE_KIT = ("groove", "boom", "rumble")  # kit-mix splits where half the tracks play one kit
+HALF_ONE_KIT = ("groove", "boom", "rumble", TOM_SPLIT)  # kit-mix splits where half the tracks play one kit
 # splits whose ghost notes get an audibility (data/audibility.py): the test set's scores the snare without the
 # inaudible ones (F-aud); AUDIBILITY_SPLITS=train,... adds training splits, whose inaudible ghosts train.py ignores
 AUDIBILITY_SPLITS = ("test", *filter(None, os.environ.get("AUDIBILITY_SPLITS", "").split(",")))
@@ -145,7 +149,7 @@ def _plan(split: str, n: int, seed: int, duration: float, drum_only_p: float):
     plan = []
     for i in range(n):
         rng = np.random.default_rng([seed, i])
-        perf = generate(rng, duration)
+        perf = generate(rng, duration, toms=split == TOM_SPLIT)
         if split in WIDE_SPLITS:
             if rng.random() < 0.5:
                 parts = [(wide, None)]
@@ -273,7 +277,7 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     with a broadband (noise) thud; 'synthwide': the wide procedural kit (fat snares, broad-band hi-hats) alone or
     playing the snare and hi-hats of a kit mix; 'synthhats': the same with its broad-band hi-hats alone; 'dsynth':
     kits of DrumSynth presets, alone or in kit mixes; 'dsynthm': the same plan with every preset morphed anew per
-    track; 'bars': training kits like 'val', the tracks the downbeat
+    track; 'toms': the pool's sources, one kit or mixed, playing tom-rich performances; 'bars': training kits like 'val', the tracks the downbeat
     stage is fitted on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)

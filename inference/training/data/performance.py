@@ -134,6 +134,28 @@ def _play_groove(rng: np.random.Generator, g: _Groove, mt: Meter, spb: int, bar:
             bar.add(s, 38, rng.uniform(0.15, 0.32))
 
 
+TOM_KEYS = (50, 48, 47, 45, 43, 41)  # GM toms, high to floor
+
+
+def _pick_tom_part(rng: np.random.Generator, mt: Meter, spb: int) -> list[tuple[int, int, float]]:
+    """A section's tom figure for a tom-rich performance, (step, key, velocity) played every bar, so toms sound
+    inside grooves next to kicks and snares, not only in fills: a floor tom on the beats (a "jungle" groove) or
+    between them, or a figure over two or three toms. A third of the sections have none."""
+    n = mt.beats * spb
+    kind = int(rng.integers(4))
+    if kind == 0:
+        return []
+    if kind == 1:
+        key = int(rng.choice([43, 41]))
+        return [(b * spb, key, 0.75) for b in range(mt.beats)]
+    if kind == 2 and spb >= 2:
+        key = int(rng.choice([43, 41, 45]))
+        return [(b * spb + spb // 2, key, 0.7) for b in range(mt.beats)]
+    keys = rng.choice(TOM_KEYS, size=int(rng.integers(2, 4)), replace=False)
+    steps = rng.choice(n, size=int(rng.integers(2, min(6, n) + 1)), replace=False)
+    return [(int(s), int(rng.choice(keys)), float(rng.uniform(0.5, 0.9))) for s in sorted(steps)]
+
+
 def _play_fill(rng: np.random.Generator, mt: Meter, spb: int, bar: _Bar, beats: int) -> None:
     """A fill over the last `beats` beats: snare and toms moving down, kick under it on the beats."""
     n = mt.beats * spb
@@ -152,8 +174,11 @@ def _play_fill(rng: np.random.Generator, mt: Meter, spb: int, bar: _Bar, beats: 
             bar.add(s, 36, 0.8)
 
 
-def generate(rng: np.random.Generator, duration: float = 24.0, style: str | None = None) -> Performance:
-    """A humanized performance of about `duration` seconds in `style` (random when None)."""
+def generate(rng: np.random.Generator, duration: float = 24.0, style: str | None = None,
+             toms: bool = False) -> Performance:
+    """A humanized performance of about `duration` seconds in `style` (random when None). A tom-rich one (`toms`)
+    adds a tom figure to most sections and plays fills far more often; without it the random draws are those of
+    the plain performance, so every other split renders as before."""
     name = style or str(rng.choice(sorted(STYLES)))
     st = STYLES[name]
     meter_name = str(rng.choice(st.meters, p=st.meter_p))
@@ -169,12 +194,17 @@ def generate(rng: np.random.Generator, duration: float = 24.0, style: str | None
     hits: list[tuple[float, int, int]] = []
     phrase = int(rng.choice([4, 8]))
     groove = _pick_groove(rng, st, mt, spb)
+    tom_part = _pick_tom_part(rng, mt, spb) if toms else []
+    fill_p, extra_fill_p = (max(st.fill, 0.9), 0.3) if toms else (st.fill, st.fill * 0.1)
     crash_next = rng.random() < 0.6
     for b in range(n_bars):
         if b % phrase == 0 and b and rng.random() < 0.5:
             groove = _pick_groove(rng, st, mt, spb)
+            tom_part = _pick_tom_part(rng, mt, spb) if toms else []
         bar = _Bar(mt.beats * spb)
         _play_groove(rng, groove, mt, spb, bar)
+        for step, key, vel in tom_part:
+            bar.add(step, key, vel + rng.normal(0, 0.05))
         if crash_next:
             bar.notes = [x for x in bar.notes if not (x[0] == 0 and x[1] in (42, 51, 46))]
             bar.add(0, int(rng.choice([49, 49, 57, 55, 52])), 0.95)
@@ -186,7 +216,7 @@ def generate(rng: np.random.Generator, duration: float = 24.0, style: str | None
             bar.add(int(rng.integers(mt.beats)) * spb, int(rng.choice([49, 57])), 0.85)
         if groove.timekeeper == "hh" and rng.random() < 0.25:
             bar.add(mt.beats * spb - max(1, spb // 2), 46, 0.75)  # an open hat leading into the next bar
-        if (b % phrase == phrase - 1 and rng.random() < st.fill) or rng.random() < st.fill * 0.1:
+        if (b % phrase == phrase - 1 and rng.random() < fill_p) or rng.random() < extra_fill_p:
             _play_fill(rng, mt, spb, bar, int(rng.integers(1, mt.beats + 1)))
             crash_next = rng.random() < 0.8
         hits += _to_times(rng, bar, beat_t[b * mt.beats:(b + 1) * mt.beats + 1], spb, swing, tight, st.dynamics)

@@ -50,6 +50,29 @@ class Performances(unittest.TestCase):
         lanes = {NOTE_TO_LANE[k] for p in ps for _, k, _ in p.hits}
         self.assertEqual(len(lanes), 10)
 
+    def test_tom_rich_performances_play_toms_inside_grooves(self) -> None:
+        toms = {"tom_high", "tom_mid", "tom_floor"}
+
+        def tom_share(rich: bool) -> float:
+            ps = [generate(np.random.default_rng(i), 24.0, toms=rich) for i in range(60)]
+            lanes = [NOTE_TO_LANE[k] for p in ps for _, k, _ in p.hits]
+            return sum(lane in toms for lane in lanes) / len(lanes)
+
+        plain, rich = tom_share(False), tom_share(True)
+        self.assertLess(plain, 0.08)
+        self.assertGreater(rich, 3 * plain)
+        # a floor tom right next to kicks, as it sounds in a real groove, in most tom-rich songs
+        near_kick = 0
+        for i in range(60):
+            p = generate(np.random.default_rng(i), 24.0, toms=True)
+            kicks = [t for t, k, _ in p.hits if NOTE_TO_LANE[k] == "kick"]
+            floor = [t for t, k, _ in p.hits if NOTE_TO_LANE[k] == "tom_floor"]
+            near_kick += any(abs(f - k) < 0.5 and abs(f - k) > 0.03 for f in floor for k in kicks)
+        self.assertGreater(near_kick, 30)
+        # the labels stay consistent
+        p = generate(np.random.default_rng(5), 12.0, "rock", toms=True)
+        self.assertTrue(all(0 <= t < p.duration and k in NOTE_TO_LANE and 1 <= v <= 127 for t, k, v in p.hits))
+
 
 class Labels(unittest.TestCase):
     def test_flam_grace_note_merges_into_the_main_stroke(self) -> None:
@@ -241,6 +264,15 @@ class GrooveBass(unittest.TestCase):
         shapes = {len(parts) for _, _, parts, _ in plan}
         self.assertEqual(shapes, {1, len(KIT_GROUPS)})
         self.assertTrue(all(src.split in ("train", "synth", "pool") for _, _, parts, _ in plan for src, _ in parts))
+
+    def test_toms_split_plays_tom_rich_songs_on_one_kit_or_mixed_groups(self) -> None:
+        plan = _plan("toms", 40, 14, 6.0, 0.3)
+        self.assertEqual({len(parts) for _, _, parts, _ in plan}, {1, len(KIT_GROUPS)})
+        self.assertTrue(all(src.split in ("train", "synth", "pool") for _, _, parts, _ in plan for src, _ in parts))
+        tom_hits = lambda p: sum(NOTE_TO_LANE[k].startswith("tom") for _, k, _ in p.hits)
+        rich = sum(tom_hits(perf) for _, perf, _, _ in plan)
+        plain = sum(tom_hits(perf) for _, perf, _, _ in _plan("pool", 40, 14, 6.0, 0.3))
+        self.assertGreater(rich, 3 * plain)
 
 
 class SnareBoom(unittest.TestCase):
