@@ -24,7 +24,8 @@
  *   --dir DIR         score the set in DIR instead
  *   --by-source       also print each model's figures per drum source (kit / soundfont preset)
  *   --false-onsets    also print, per lane, what sounded where the model put a false onset (the true lanes
- *                     within +-50 ms: a kick on a snare stroke shows as "snare"); the JSON always has them
+ *                     within +-50 ms: a kick on a snare stroke shows as "snare"); the JSON always has them;
+ *                     with --by-source, per source as well
  *   --json FILE       also write the reports (overall and per source) and the comparison as JSON
  * Env: MODEL_DIR (models folder, default inference/models), PYTHON, VAL_TRACKS / TEST_TRACKS / BARS_TRACKS
  * (render sizes).
@@ -65,6 +66,7 @@ import {
 } from "./evaluate.ts";
 import {
   formatFalseOnsets,
+  formatFalseOnsetsBySource,
   formatReport,
   formatSourceTable,
 } from "./report_format.ts";
@@ -250,6 +252,9 @@ async function main(): Promise<number> {
     }
     if (values["false-onsets"]) {
       console.log(formatFalseOnsets(reports[m], LANES) + "\n");
+    }
+    if (values["false-onsets"] && values["by-source"]) {
+      console.log(formatFalseOnsetsBySource(bySource[m], LANES) + "\n");
     }
   }
   if (values.baseline) {

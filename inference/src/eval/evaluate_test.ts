@@ -13,6 +13,7 @@ import {
   type TrackTruth,
 } from "./dataset.ts";
 import {
+  formatFalseOnsetsBySource,
   formatMeters,
   formatReport,
   formatSourceTable,
@@ -350,4 +351,35 @@ test("evaluate - a false onset is keyed by the lanes that sounded within the win
     none: 1,
   });
   assert.deepEqual(falseOnsetCauses([], reference), {});
+});
+
+test("evaluate - false onsets per source: each source's total and commonest causes, a source with none bare", () => {
+  const truth = groove(2);
+  const onSnares = truth.notes.filter((n) => n.lane === "snare")
+    .map((n) => ["kick", n.time, 0.9] as [string, number, number]);
+  const clean = scoreTrack(
+    activations(8, truth.notes.map((n) => [n.lane, n.time, 0.9])),
+    truth,
+  );
+  const boomy = scoreTrack(
+    activations(8, [
+      ...truth.notes.map((n) =>
+        [n.lane, n.time, 0.9] as [string, number, number]
+      ),
+      ...onSnares,
+    ]),
+    truth,
+  );
+  const by = summarizeBySource([clean, boomy], [{ source: "dry" }, {
+    source: "room kit",
+  }]);
+  const lines = formatFalseOnsetsBySource(by, ["kick"]).split("\n");
+  assert.equal(lines[0], "false kick by source:");
+  assert.match(lines[1], /^ {2}dry\s+0$/);
+  assert.match(
+    lines[2],
+    new RegExp(
+      `^ {2}room kit\\s+${onSnares.length}: ${onSnares.length} on \\S*snare`,
+    ),
+  );
 });

@@ -108,3 +108,31 @@ export function formatFalseOnsets(
       causes.slice(0, top).map(([c, n]) => `${n} on ${c}`).join(", ");
   }).join("\n");
 }
+
+/**
+ * Per lane, one line per source: its false positives and what sounded at the commonest of them. Pooled causes
+ * hide which kit a confusion belongs to (a room kit's boomy snare, a kit whose kick is a tom).
+ */
+export function formatFalseOnsetsBySource(
+  bySource: Record<string, Report>,
+  lanes: readonly string[],
+  top = 3,
+): string {
+  const width = Math.max(6, ...Object.keys(bySource).map((s) => s.length));
+  return lanes.map((lane) =>
+    [
+      `false ${lane} by source:`,
+      ...Object.entries(bySource).map(([source, r]) => {
+        const causes = Object.entries(r.falseOnsets[lane] ?? {}).sort((a, b) =>
+          b[1] - a[1]
+        );
+        const total = causes.reduce((a, [, n]) => a + n, 0);
+        return `  ${source.padEnd(width)} ${String(total).padStart(5)}` +
+          (total
+            ? ": " +
+              causes.slice(0, top).map(([c, n]) => `${n} on ${c}`).join(", ")
+            : "");
+      }),
+    ].join("\n")
+  ).join("\n");
+}
