@@ -93,6 +93,18 @@ export function formatMeters(r: Report): string {
     entries.map(([name, m]) => `${name} ${m.right}/${m.tracks}`).join(", ");
 }
 
+/** A lane's false positives (one Report.falseOnsets entry): their total and the `top` commonest causes. */
+function falseOnsetSummary(
+  causes: Record<string, number> | undefined,
+  top: number,
+): { total: number; commonest: string } {
+  const sorted = Object.entries(causes ?? {}).sort((a, b) => b[1] - a[1]);
+  return {
+    total: sorted.reduce((a, [, n]) => a + n, 0),
+    commonest: sorted.slice(0, top).map(([c, n]) => `${n} on ${c}`).join(", "),
+  };
+}
+
 /** Per lane, its false positives and their `top` commonest causes (Report.falseOnsets), one line each. */
 export function formatFalseOnsets(
   r: Report,
@@ -100,12 +112,8 @@ export function formatFalseOnsets(
   top = 5,
 ): string {
   return lanes.map((lane) => {
-    const causes = Object.entries(r.falseOnsets[lane] ?? {}).sort((a, b) =>
-      b[1] - a[1]
-    );
-    const total = causes.reduce((a, [, n]) => a + n, 0);
-    return `false ${lane} (${total}): ` +
-      causes.slice(0, top).map(([c, n]) => `${n} on ${c}`).join(", ");
+    const { total, commonest } = falseOnsetSummary(r.falseOnsets[lane], top);
+    return `false ${lane} (${total}): ${commonest}`;
   }).join("\n");
 }
 
@@ -123,15 +131,12 @@ export function formatFalseOnsetsBySource(
     [
       `false ${lane} by source:`,
       ...Object.entries(bySource).map(([source, r]) => {
-        const causes = Object.entries(r.falseOnsets[lane] ?? {}).sort((a, b) =>
-          b[1] - a[1]
+        const { total, commonest } = falseOnsetSummary(
+          r.falseOnsets[lane],
+          top,
         );
-        const total = causes.reduce((a, [, n]) => a + n, 0);
         return `  ${source.padEnd(width)} ${String(total).padStart(5)}` +
-          (total
-            ? ": " +
-              causes.slice(0, top).map(([c, n]) => `${n} on ${c}`).join(", ")
-            : "");
+          (total ? `: ${commonest}` : "");
       }),
     ].join("\n")
   ).join("\n");

@@ -277,8 +277,8 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     with a broadband (noise) thud; 'synthwide': the wide procedural kit (fat snares, broad-band hi-hats) alone or
     playing the snare and hi-hats of a kit mix; 'synthhats': the same with its broad-band hi-hats alone; 'dsynth':
     kits of DrumSynth presets, alone or in kit mixes; 'dsynthm': the same plan with every preset morphed anew per
-    track; 'toms': the pool's sources, one kit or mixed, playing tom-rich performances; 'bars': training kits like 'val', the tracks the downbeat
-    stage is fitted on."""
+    track; 'toms': the pool's sources, one kit or mixed, playing tom-rich performances; 'bars': training kits like
+    'val', the tracks the downbeat stage is fitted on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     plan = _plan(split, n, seed, duration, drum_only_p)

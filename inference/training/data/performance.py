@@ -140,7 +140,7 @@ TOM_KEYS = (50, 48, 47, 45, 43, 41)  # GM toms, high to floor
 def _pick_tom_part(rng: np.random.Generator, mt: Meter, spb: int) -> list[tuple[int, int, float]]:
     """A section's tom figure for a tom-rich performance, (step, key, velocity) played every bar, so toms sound
     inside grooves next to kicks and snares, not only in fills: a floor tom on the beats (a "jungle" groove) or
-    between them, or a figure over two or three toms. A third of the sections have none."""
+    between them, or a figure over two or three toms. A quarter of the sections have none."""
     n = mt.beats * spb
     kind = int(rng.integers(4))
     if kind == 0:
@@ -162,7 +162,7 @@ def _play_fill(rng: np.random.Generator, mt: Meter, spb: int, bar: _Bar, beats: 
     start = n - beats * spb
     bar.notes = [x for x in bar.notes if x[0] < start]
     rate = int(rng.choice([1, 2])) if spb >= 2 else 1
-    voices = [38, 50, 48, 47, 45, 43, 41]
+    voices = [38, *TOM_KEYS]
     path = sorted(rng.choice(len(voices), size=3, replace=False))
     steps = list(range(start, n, rate))
     for i, s in enumerate(steps):
