@@ -34,7 +34,7 @@ echo "== inference tests (node:test) =="
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 
 echo "== training recipe tests (Python unittest: data generator, numpy front end = TypeScript front end, model card) =="
-(cd inference/training && /usr/bin/python3 -m unittest tests.test_data tests.test_patches tests.test_audibility tests.test_synth_kit tests.test_drumsynth tests.test_features_parity tests.test_model_card) 2>&1 |
+(cd inference/training && /usr/bin/python3 -m unittest tests.test_data tests.test_patches tests.test_audibility tests.test_synth_kit tests.test_drumsynth tests.test_voice tests.test_features_parity tests.test_model_card) 2>&1 |
   tee "$log_dir/training.log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 

@@ -112,4 +112,4 @@ def accompaniment(perf: Performance, rng: np.random.Generator, groove: bool = Fa
                     for m, n in enumerate(_chord(key + root, minor, low)):
                         strum = m * 0.008 if part == "guitar" else 0.0  # a strum spreads the strings
                         notes.append((t0 + j * step + strum, ch, n, vel, step * 0.85))
-    return MidiJob(perf.duration, notes, programs)
+    return MidiJob(perf.duration, notes, programs, key=key)

@@ -25,6 +25,7 @@ class MidiJob:
     notes: list[tuple[float, int, int, int, float]]
     programs: dict[int, tuple[int, int]] = field(default_factory=dict)  # channel -> (bank, program)
     bend: dict[int, int] = field(default_factory=dict)  # channel -> pitch wheel -8192..8191 (+-2 semitones)
+    key: int = 0  # the song's key (pitch class of its root), for a part rendered outside fluidsynth (voice.py)
 
 
 def _write_midi(jobs: list[MidiJob], path: str) -> list[float]:

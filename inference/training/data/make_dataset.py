@@ -19,6 +19,7 @@ from scipy.io import wavfile
 
 from features import FRONTEND, compute_features
 from .accompaniment import accompaniment
+from .voice import sing
 from .audibility import ghost_audibility, with_ghosts_silenced
 from .augment import augment, compress, eq, mix, reverb, snare_boom
 from .drumsynth import DrumSynthKit, preset_pool
@@ -113,6 +114,9 @@ DRUMSYNTH_SPLIT = "dsynth"
 MORPHED_DRUMSYNTH_SPLIT = "dsynthm"
 DRUMSYNTH_SPLITS = (DRUMSYNTH_SPLIT, MORPHED_DRUMSYNTH_SPLIT)
 PART_FX = ("kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble", TOM_SPLIT, *DRUMSYNTH_SPLITS, *WIDE_SPLITS)
+# vocal splits: split -> (the split whose tracks it plays, the same in every draw, share of its band tracks that
+# also get a singer: voice.py, drawn from a generator of its own so the rest of each track renders as before)
+VOICE_SPLITS = {"poolv": ("pool", 0.85), "testv": ("test", 1.0)}
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 # split -> (share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom), single kits too or
 # kit mixes only, the thud's tone)
@@ -267,6 +271,16 @@ def _render_accomp(plan) -> list[np.ndarray | None]:
     return out
 
 
+VOICE_STREAM = 7  # the voice's generator: np.random.default_rng([seed, track, VOICE_STREAM])
+
+
+def _with_voice(band: np.ndarray, perf, key: int, rng: np.random.Generator) -> np.ndarray:
+    """The band with a singer on top, through its own EQ, room and compressor, at -6..+6 dB against the band."""
+    voice = _part_fx(sing(perf, key, len(band), SR, rng), rng)[: len(band)]
+    level = np.sqrt(np.mean(band ** 2)) / (np.sqrt(np.mean(voice ** 2)) + 1e-12) * 10 ** (rng.uniform(-6, 6) / 20)
+    return band + voice * level
+
+
 def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, drum_only_p: float = 0.3) -> None:
     """Writes `n` tracks of `split` to `out_dir`, fixed by `seed`. Splits: 'train', 'val', 'test'; 'synth': training
     tracks played by procedural kits; 'kitmix': training tracks whose lane groups are each played by another
@@ -277,15 +291,18 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     with a broadband (noise) thud; 'synthwide': the wide procedural kit (fat snares, broad-band hi-hats) alone or
     playing the snare and hi-hats of a kit mix; 'synthhats': the same with its broad-band hi-hats alone; 'dsynth':
     kits of DrumSynth presets, alone or in kit mixes; 'dsynthm': the same plan with every preset morphed anew per
-    track; 'toms': the pool's sources, one kit or mixed, playing tom-rich performances; 'bars': training kits like
+    track; 'toms': the pool's sources, one kit or mixed, playing tom-rich performances; 'poolv' and 'testv': the
+    pool's and the test set's tracks with a singer over their band (VOICE_SPLITS); 'bars': training kits like
     'val', the tracks the downbeat stage is fitted on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
-    plan = _plan(split, n, seed, duration, drum_only_p)
+    plays, voice_share = VOICE_SPLITS.get(split, (split, 0.0))
+    plan = _plan(plays, n, seed, duration, drum_only_p)
     for src in {s.name: s for p in plan for s, _ in p[2] if s.kind == "sf"}.values():
         _probe(src)  # fills the probe cache before the workers read it
     # Rendered audio is held per chunk only, so memory stays flat whatever the number of tracks.
-    chunks = [(split, plan[start:start + CHUNK], start, out_dir) for start in range(0, n, CHUNK)]
+    chunks = [(plays, plan[start:start + CHUNK], start, out_dir, (seed, voice_share))
+              for start in range(0, n, CHUNK)]
     meta: list[dict] = []
     with multiprocessing.get_context("fork").Pool(max(1, min(JOBS, len(chunks)))) as pool:
         for done, chunk_meta in enumerate(pool.imap(_write_chunk, chunks)):
@@ -297,7 +314,7 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
 
 def _write_chunk(job) -> list[dict]:
     """Renders, augments and writes one chunk of tracks; returns their index entries."""
-    split, plan, first, out_dir = job
+    split, plan, first, out_dir, (seed, voice_share) = job
     meta: list[dict] = []
     # the evaluation splits play each kit as it is; the others retune and vary it
     boom_p, boom_single, boom_tone = SNARE_BOOM.get(split, (0.0, False, "sine"))
@@ -311,6 +328,10 @@ def _write_chunk(job) -> list[dict]:
     quiet_drums = render(silenced) if silenced else [None] * len(plan)
     for j, ((rng, perf, parts, acc), (d, hits), a, quiet) in enumerate(zip(plan, drums, accomp, quiet_drums)):
         i = first + j
+        voice_rng = np.random.default_rng([seed, i, VOICE_STREAM])
+        sung = a is not None and voice_rng.random() < voice_share
+        if sung:
+            a = _with_voice(a, perf, acc[1].key, voice_rng)
         x, r = augment(mix(d, a, rng), rng, SR)
         labels = _labels(hits, r)
         feats = compute_features(x, FRONTEND)
@@ -331,6 +352,8 @@ def _write_chunk(job) -> list[dict]:
             beats=np.array(beats, np.float32), downbeats=np.array(downbeats, np.float32))
         info = {"id": f"{i:04d}", "style": perf.style, "meter": perf.meter, "bpm": perf.bpm / r, "source": source_name(parts),
                 "accompaniment": acc[0].split("/")[-1] if acc else None, "durationSec": len(x) / SR}
+        if voice_share:
+            info["voice"] = sung
         meta.append(info)
         if split in ("val", "bars", "test") or os.environ.get("WITH_AUDIO") == "1":
             wavfile.write(f"{out_dir}/{i:04d}.wav", SR, (np.clip(x, -1, 1) * 32767).astype(np.int16))

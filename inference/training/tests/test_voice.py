@@ -1,0 +1,94 @@
+"""The procedural singer (data/voice.py) and the vocal splits that add it. Run from inference/training:
+/usr/bin/python3 -m unittest tests.test_voice"""
+from __future__ import annotations
+
+import unittest
+
+import numpy as np
+
+from data.make_dataset import SR, VOICE_SPLITS, _plan, _with_voice
+from data.performance import generate
+from data.voice import CONSONANTS, Note, _consonant, _vowel, melody, sing
+
+
+def band_share(w: np.ndarray, lo: float, hi: float) -> float:
+    """Share of the signal's energy between lo and hi Hz."""
+    spec = np.abs(np.fft.rfft(w, n=8192)) ** 2
+    f = np.fft.rfftfreq(8192, 1 / SR)
+    return float(spec[(f >= lo) & (f < hi)].sum() / spec.sum())
+
+
+class VoiceTest(unittest.TestCase):
+    def setUp(self):
+        self.perf = generate(np.random.default_rng(5), 24.0)
+
+    def test_vowel_sings_its_pitch_through_its_formants(self):
+        rng = np.random.default_rng(0)
+        for f0 in (110.0, 220.0, 440.0):
+            a = _vowel(Note(0, 0.6, f0, "", "a", ""), 1.0, SR, rng)[3000:11000]
+            spec = np.abs(np.fft.rfft(a * np.hanning(len(a))))
+            freqs = np.fft.rfftfreq(len(a), 1 / SR)
+            lowest = freqs[np.argmax(spec * (freqs > 0.7 * f0) * (freqs < 1.4 * f0))]
+            self.assertAlmostEqual(lowest / f0, 1.0, delta=0.05)  # vibrato and scoop stay within a semitone
+        # 'i' has its second formant near 2.3 kHz, 'u' near 0.9 kHz: the two vowels differ where a vowel should
+        tilt = lambda v: band_share(v, 2000, 2600) / band_share(v, 700, 1000)
+        i = _vowel(Note(0, 0.6, 150.0, "", "i", ""), 1.0, SR, rng)
+        u = _vowel(Note(0, 0.6, 150.0, "", "u", ""), 1.0, SR, rng)
+        self.assertGreater(tilt(i), 10 * tilt(u))
+
+    def test_consonants_sound_where_drums_do(self):
+        rng = np.random.default_rng(1)
+        s, t, p = (_consonant(c, 200.0, 1.0, SR, rng) for c in ("s", "t", "p"))
+        self.assertGreater(band_share(s, 4500, 11025), 0.8)  # a hi-hat's band
+        self.assertGreater(band_share(t, 2000, 11025), 0.8)  # a snare's crack
+        self.assertGreater(band_share(p, 0, 2500), 0.8)      # low, like a soft kick
+        self.assertLess(len(t), 0.1 * SR)                    # a burst is short, a hiss long
+        self.assertGreater(len(s), 0.08 * SR)
+        for c in CONSONANTS:
+            self.assertTrue(np.isfinite(_consonant(c, 200.0, 1.0, SR, rng)).all(), c)
+
+    def test_melody_follows_the_song(self):
+        notes = melody(self.perf, 0, np.random.default_rng(2), female=False)
+        self.assertGreater(len(notes), 10)
+        beats = np.array(self.perf.beats)
+        grid = np.concatenate([beats, (beats[:-1] + beats[1:]) / 2])
+        for n in notes:
+            self.assertLess(np.abs(grid - n.start).min(), 1e-6)  # on a beat or an eighth
+            self.assertGreater(n.end, n.start)
+            self.assertTrue(70 < n.f0 < 1000)
+        starts = [n.start for n in notes]
+        self.assertEqual(starts, sorted(starts))
+
+    def test_sing_is_a_line_with_rests(self):
+        y = sing(self.perf, 4, 24 * SR, SR, np.random.default_rng(3))
+        self.assertEqual(len(y), 24 * SR)
+        self.assertAlmostEqual(float(np.abs(y).max()), 1.0, places=6)
+        frames = np.sqrt(np.mean(y[: len(y) // 512 * 512].reshape(-1, 512) ** 2, axis=1))
+        loud = frames > 0.1 * frames.max()
+        self.assertTrue(0.2 < loud.mean() < 0.95)  # sings for a part of the song, not throughout
+        again = sing(self.perf, 4, 24 * SR, SR, np.random.default_rng(3))
+        np.testing.assert_array_equal(y, again)
+
+    def test_with_voice_keeps_the_band_and_sits_near_its_level(self):
+        band = np.random.default_rng(4).standard_normal(24 * SR) * 0.1
+        mixed = _with_voice(band, self.perf, 2, np.random.default_rng(6))
+        voice = mixed - band
+        ratio_db = 20 * np.log10(np.sqrt(np.mean(voice ** 2)) / np.sqrt(np.mean(band ** 2)))
+        self.assertTrue(-6.5 < ratio_db < 6.5, ratio_db)
+
+    def test_vocal_splits_play_their_base_splits_tracks(self):
+        for split, (plays, share) in VOICE_SPLITS.items():
+            self.assertIn(plays, ("pool", "test"))
+            self.assertTrue(0 < share <= 1)
+        plan = _plan("test", 4, 3, 24.0, 0.3)
+        again = _plan(VOICE_SPLITS["testv"][0], 4, 3, 24.0, 0.3)
+        for (_, perf, parts, acc), (_, perf2, parts2, acc2) in zip(plan, again):
+            self.assertEqual(perf.hits, perf2.hits)
+            self.assertEqual([p[0].name for p in parts], [p[0].name for p in parts2])
+            self.assertEqual(acc is None, acc2 is None)
+            if acc:
+                self.assertTrue(0 <= acc[1].key < 12)
+
+
+if __name__ == "__main__":
+    unittest.main()
