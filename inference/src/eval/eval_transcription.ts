@@ -17,7 +17,8 @@
  *                     removed when no lane gains on validation)
  *   --promote         make --model the manifest default when it beats --baseline (mean F of kick, snare,
  *                     hi-hat (all) and beats)
- *   --split test|val  which set to score (default test)
+ *   --split test|val|testv  which set to score (default test; testv: the test set's tracks with a
+ *                     singer over every band, data/voice.py)
  *   --tracks N        score the split's first N tracks (rendered into their own folder, `test-256`, once; the
  *                     default set is the first 64): more tracks narrow the intervals (256 test tracks: 3 min
  *                     to render, under 1 min per model to score on this 2-core machine)
@@ -124,6 +125,9 @@ async function scoreModel(
   };
 }
 
+/** The splits `--split` may score: the held-out sets and validation (not `bars`, which the fits are made on). */
+const SCORED_SPLITS: readonly Split[] = ["test", "testv", "val"];
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -141,8 +145,10 @@ async function main(): Promise<number> {
       json: { type: "string" },
     },
   });
-  if (values.split !== "test" && values.split !== "val") {
-    throw new Error(`--split must be test or val, got ${values.split}`);
+  if (!SCORED_SPLITS.includes(values.split as Split)) {
+    throw new Error(
+      `--split must be one of ${SCORED_SPLITS.join(", ")}, got ${values.split}`,
+    );
   }
   if (values.tracks !== undefined && values.dir) {
     throw new Error(
@@ -228,7 +234,7 @@ async function main(): Promise<number> {
   const ghostsMeasured = tracks.some(({ truth }) =>
     truth.notes.some((n) => n.audibility !== undefined)
   );
-  if (split === "test" && !values.dir && !ghostsMeasured) {
+  if (split !== "val" && !values.dir && !ghostsMeasured) {
     console.error(
       `this test set was rendered before ghost notes' audibility was measured (F-aud shows "-"); delete ${
         splitDir(split, size)
