@@ -19,6 +19,7 @@ from scipy.io import wavfile
 
 from features import FRONTEND, compute_features
 from .accompaniment import accompaniment
+from .speech import speak, speech_bank
 from .voice import sing
 from .audibility import ghost_audibility, with_ghosts_silenced
 from .augment import augment, compress, eq, mix, reverb, snare_boom
@@ -114,9 +115,11 @@ DRUMSYNTH_SPLIT = "dsynth"
 MORPHED_DRUMSYNTH_SPLIT = "dsynthm"
 DRUMSYNTH_SPLITS = (DRUMSYNTH_SPLIT, MORPHED_DRUMSYNTH_SPLIT)
 PART_FX = ("kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble", TOM_SPLIT, *DRUMSYNTH_SPLITS, *WIDE_SPLITS)
-# vocal splits: split -> (the split whose tracks it plays, the same in every draw, share of its band tracks that
-# also get a singer: voice.py, drawn from a generator of its own so the rest of each track renders as before)
-VOICE_SPLITS = {"poolv": ("pool", 0.85), "testv": ("test", 1.0)}
+# vocal splits: split -> (the split whose tracks it plays, the same in every draw; share of its band tracks that
+# also get a voice, drawn from a generator of its own so the rest of each track renders as before; the voice:
+# voice.py's procedural singer for training, festival's recorded speakers (speech.py) held out for the test set)
+VOICE_SPLITS = {"poolv": ("pool", 0.85, "sing"), "testv": ("test", 1.0, "speech")}
+SPEECH_CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".cache")
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 # split -> (share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom), single kits too or
 # kit mixes only, the thud's tone)
@@ -274,9 +277,14 @@ def _render_accomp(plan) -> list[np.ndarray | None]:
 VOICE_STREAM = 7  # the voice's generator: np.random.default_rng([seed, track, VOICE_STREAM])
 
 
-def _with_voice(band: np.ndarray, perf, key: int, rng: np.random.Generator) -> np.ndarray:
-    """The band with a singer on top, through its own EQ, room and compressor, at -6..+6 dB against the band."""
-    voice = _part_fx(sing(perf, key, len(band), SR, rng), rng)[: len(band)]
+def _with_voice(band: np.ndarray, perf, key: int, rng: np.random.Generator, kind: str = "sing") -> np.ndarray:
+    """The band with a voice on top (`kind`: 'sing' or 'speech'), through its own EQ, room and compressor, at
+    -6..+6 dB against the band."""
+    if kind == "speech":
+        voice = speak(perf, len(band), SR, rng, speech_bank(SR, SPEECH_CACHE))
+    else:
+        voice = sing(perf, key, len(band), SR, rng)
+    voice = _part_fx(voice, rng)[: len(band)]
     level = np.sqrt(np.mean(band ** 2)) / (np.sqrt(np.mean(voice ** 2)) + 1e-12) * 10 ** (rng.uniform(-6, 6) / 20)
     return band + voice * level
 
@@ -292,16 +300,18 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     playing the snare and hi-hats of a kit mix; 'synthhats': the same with its broad-band hi-hats alone; 'dsynth':
     kits of DrumSynth presets, alone or in kit mixes; 'dsynthm': the same plan with every preset morphed anew per
     track; 'toms': the pool's sources, one kit or mixed, playing tom-rich performances; 'poolv' and 'testv': the
-    pool's and the test set's tracks with a singer over their band (VOICE_SPLITS); 'bars': training kits like
+    pool's and the test set's tracks with a voice over their band (VOICE_SPLITS); 'bars': training kits like
     'val', the tracks the downbeat stage is fitted on."""
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
-    plays, voice_share = VOICE_SPLITS.get(split, (split, 0.0))
+    plays, voice_share, voice_kind = VOICE_SPLITS.get(split, (split, 0.0, ""))
     plan = _plan(plays, n, seed, duration, drum_only_p)
+    if voice_kind == "speech":
+        speech_bank(SR, SPEECH_CACHE)  # rendered once, before the workers read it
     for src in {s.name: s for p in plan for s, _ in p[2] if s.kind == "sf"}.values():
         _probe(src)  # fills the probe cache before the workers read it
     # Rendered audio is held per chunk only, so memory stays flat whatever the number of tracks.
-    chunks = [(plays, plan[start:start + CHUNK], start, out_dir, (seed, voice_share))
+    chunks = [(plays, plan[start:start + CHUNK], start, out_dir, (seed, voice_share, voice_kind))
               for start in range(0, n, CHUNK)]
     meta: list[dict] = []
     with multiprocessing.get_context("fork").Pool(max(1, min(JOBS, len(chunks)))) as pool:
@@ -314,7 +324,7 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
 
 def _write_chunk(job) -> list[dict]:
     """Renders, augments and writes one chunk of tracks; returns their index entries."""
-    split, plan, first, out_dir, (seed, voice_share) = job
+    split, plan, first, out_dir, (seed, voice_share, voice_kind) = job
     meta: list[dict] = []
     # the evaluation splits play each kit as it is; the others retune and vary it
     boom_p, boom_single, boom_tone = SNARE_BOOM.get(split, (0.0, False, "sine"))
@@ -331,7 +341,7 @@ def _write_chunk(job) -> list[dict]:
         voice_rng = np.random.default_rng([seed, i, VOICE_STREAM])
         sung = a is not None and voice_rng.random() < voice_share
         if sung:
-            a = _with_voice(a, perf, acc[1].key, voice_rng)
+            a = _with_voice(a, perf, acc[1].key, voice_rng, voice_kind)
         x, r = augment(mix(d, a, rng), rng, SR)
         labels = _labels(hits, r)
         feats = compute_features(x, FRONTEND)

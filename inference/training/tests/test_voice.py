@@ -1,4 +1,4 @@
-"""The procedural singer (data/voice.py) and the vocal splits that add it. Run from inference/training:
+"""The procedural singer (data/voice.py), the held-out speakers (data/speech.py) and the vocal splits that add them. Run from inference/training:
 /usr/bin/python3 -m unittest tests.test_voice"""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 
 from data.make_dataset import SR, VOICE_SPLITS, _plan, _with_voice
 from data.performance import generate
+from data.speech import VOICES, say, speak
 from data.voice import CONSONANTS, Note, _consonant, _vowel, melody, sing
 
 
@@ -77,9 +78,10 @@ class VoiceTest(unittest.TestCase):
         self.assertTrue(-6.5 < ratio_db < 6.5, ratio_db)
 
     def test_vocal_splits_play_their_base_splits_tracks(self):
-        for split, (plays, share) in VOICE_SPLITS.items():
+        for split, (plays, share, kind) in VOICE_SPLITS.items():
             self.assertIn(plays, ("pool", "test"))
             self.assertTrue(0 < share <= 1)
+            self.assertEqual(kind, "speech" if plays == "test" else "sing")  # the test set's voice is held out
         plan = _plan("test", 4, 3, 24.0, 0.3)
         again = _plan(VOICE_SPLITS["testv"][0], 4, 3, 24.0, 0.3)
         for (_, perf, parts, acc), (_, perf2, parts2, acc2) in zip(plan, again):
@@ -88,6 +90,27 @@ class VoiceTest(unittest.TestCase):
             self.assertEqual(acc is None, acc2 is None)
             if acc:
                 self.assertTrue(0 <= acc[1].key < 12)
+
+
+class SpeechTest(unittest.TestCase):
+    def test_festival_says_a_line_with_its_hisses(self):
+        for voice in VOICES:
+            x = say("sister said stop", voice, SR)
+            self.assertTrue(0.5 * SR < len(x) < 3 * SR, voice)
+            self.assertAlmostEqual(float(np.abs(x).max()), 1.0, places=6)
+            frames = x[: len(x) // 256 * 256].reshape(-1, 256)
+            high = np.array([band_share(f, 4000, 11025) for f in frames if np.std(f) > 0.02])
+            self.assertGreater(high.max(), 0.5, voice)  # its s sounds: mostly above 4 kHz
+            self.assertLess(np.median(high), 0.3, voice)  # its vowels: mostly below
+
+    def test_lines_start_on_bar_lines(self):
+        perf = generate(np.random.default_rng(5), 24.0)
+        bank = [np.hanning(int(0.8 * SR)) for _ in range(2 * 24)]  # each line a 0.8 s swell
+        y = speak(perf, 24 * SR, SR, np.random.default_rng(1), bank)
+        starts = np.flatnonzero((np.abs(y[1:]) > 1e-9) & (np.abs(y[:-1]) <= 1e-9)) / SR
+        self.assertGreater(len(starts), 3)
+        for t in starts:
+            self.assertLess(min(abs(t - d) for d in perf.downbeats), 2 / SR)
 
 
 if __name__ == "__main__":
