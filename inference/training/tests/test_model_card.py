@@ -130,6 +130,18 @@ class EvaluationTable(unittest.TestCase):
         card = render_card(NAME, tmp.name)
         self.assertIn("| kitA | 2 | 0.700 | 0.700 | 0.950 | 0.800 | 0.700 | 0.980 | 0.900 |", card)
 
+    def test_the_voice_table_puts_each_models_testv_figures_under_its_plain_ones(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        _write(f"{tmp.name}/eval_test.json", {"reports": {NAME: _report(0.8), "base": _report(0.7)}})
+        self.assertNotIn("--split testv", render_card(NAME, tmp.name))  # no testv measured: no table
+        _write(f"{tmp.name}/eval_testv.json", {"reports": {NAME: _report(0.75), "base": _report(0.6)}})
+        card = render_card(NAME, tmp.name)
+        self.assertIn(f"| {NAME} (no voice) | 0.800 | 0.800 | 0.800 | 0.800 | 0.980 | 0.900 |\n"
+                      f"| {NAME} | 0.750 | 0.750 | 0.750 | 0.750 | 0.980 | 0.900 |\n"
+                      "| base (no voice) | 0.700 |", card)
+        self.assertIn("| base | 0.600 |", card)
+
 
 class NoteFilterLine(unittest.TestCase):
     def test_the_note_filter_line_names_its_lanes_and_those_reading_the_bars(self):
