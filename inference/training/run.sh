@@ -141,6 +141,9 @@ CHECKPOINT=_last train_stage "$MODEL_NAME" "$MODEL_VERSION" 9345 "$EPOCHS" "$TRA
 step evaluate bash -c "cd '$REPO' && VAL_TRACKS=$VAL_TRACKS TEST_TRACKS=$TEST_TRACKS BARS_TRACKS=$BARS_TRACKS \
   deno run -A inference/src/eval/eval_transcription.ts --model '$MODEL_NAME' --baseline '$BASE_NAME' --tune --fit-bars --fit-notes \
   --promote --json '$CACHE/eval_test.json'"
+# the same models on the test set's tracks with a held-out voice over the band (festival's speakers, data/speech.py)
+step evaluate_voice bash -c "cd '$REPO' && TESTV_TRACKS=$TEST_TRACKS deno run -A inference/src/eval/eval_transcription.ts \
+  --model '$MODEL_NAME' --baseline '$BASE_NAME' --split testv --json '$CACHE/eval_testv.json'"
 step bench bash -c "cd '$REPO' && deno run -A bench/transcribe.ts --json > '$CACHE/bench.json'"
 $PY model_card.py "$MODEL_NAME" "$CACHE"
 echo "done: inference/models/$MODEL_NAME.onnx, manifest entry, inference/models/MODEL_CARD.md" >&2
