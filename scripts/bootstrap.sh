@@ -21,6 +21,8 @@ command -v redis-server >/dev/null || need_apt+=(redis-server)
 # ... and the held-out voices of the test set's vocal variant (festival's recorded speakers, data/speech.py)
 [ -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts ] && [ -d /usr/share/festival/voices/english/kal_diphone ] ||
   need_apt+=(festival festvox-kallpc16k festvox-us-slt-hts)
+# ... and training's speakers (espeak-ng) for the poolvs split's tests
+command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 # a real drum recording for the shipped model's test (the Amen break, Sonic Pi's loop_amen_full)
 [ -f /usr/share/sonic-pi/samples/loop_amen_full.flac ] || need_apt+=(sonic-pi-samples)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -78,7 +78,8 @@ step() {  # step NAME COMMAND...: runs and records its wall time [s]
 install_packages() {
   local pkgs=(python3-torch python3-onnx python3-numpy python3-scipy python3-mido fluidsynth fluid-soundfont-gm
               timgm6mb-soundfont musescore-general-soundfont hydrogen-drumkits hydrogen-data avldrums.lv2
-              sonic-pi-samples lmms-common sox ffmpeg festival festvox-kallpc16k festvox-us-slt-hts)
+              sonic-pi-samples lmms-common sox ffmpeg festival festvox-kallpc16k festvox-us-slt-hts
+              espeak-ng)
   if [ "${SKIP_APT:-0}" = 1 ] || dpkg -s "${pkgs[@]}" > /dev/null 2>&1; then return 0; fi
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}"
 }

@@ -2,7 +2,9 @@
 over the band, on the bar lines, as a rapper or a spoken-word part would. Both voices come from recordings of
 people: `kal_diphone` resynthesises a man's recorded diphones, `cmu_us_slt_arctic_hts` is a statistical voice
 trained on a woman's (CMU ARCTIC slt). Training hears only voice.py's procedural singer, so `testv` measures how a
-model copes with a voice it never heard, its consonants included."""
+model copes with a voice it never heard, its consonants included.
+A second engine, espeak-ng, gives training its own speakers (split `poolvs`): formant vowels, but consonants made from
+short recorded waveforms of another person, with a dozen voice variants, pitches and paces; festival stays held out."""
 from __future__ import annotations
 
 import os
@@ -15,7 +17,9 @@ from scipy.signal import resample_poly
 
 from .performance import Performance
 
-VOICES = ("voice_kal_diphone", "voice_cmu_us_slt_arctic_hts")
+VOICES = ("voice_kal_diphone", "voice_cmu_us_slt_arctic_hts")  # festival's: the test set's
+ESPEAK_VOICES = ("en-us+m1", "en-us+m3", "en-us+m6", "en-us+f2", "en-us+f4", "en-us+paul", "en-us+linda", "en-us+rob",
+                 "en-gb-x-rp+m2", "en-gb-x-rp+f3", "en-gb-x-rp+steph", "en-us+whisper")  # training's
 WORDS = """night light city street fire heart baby stop start tonight dance feel real time back get it set step
 so just let me take you higher sister kiss this touch fast past chase face space place stay play say she said
 crazy lazy sunday kick it stick split spit cash catch match switch twist kiss miss listen stand strong wrong song
@@ -47,14 +51,38 @@ def say(text: str, voice: str, sr: int) -> np.ndarray:
     return x / (np.abs(x).max() + 1e-12)
 
 
-def speech_bank(sr: int, cache_dir: str) -> list[np.ndarray]:
-    """BANK_LINES lines per voice (fixed text), rendered on first use and kept in `cache_dir`."""
-    path = f"{cache_dir}/speech_bank_{sr}.npz"
+def say_espeak(text: str, voice: str, sr: int, pitch: int, pace: int) -> np.ndarray:
+    """`text` spoken by espeak-ng's `voice` at `pitch` (0-99) and `pace` (words per minute), at `sr`, peak 1."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(pace), "-w", f"{tmp}/line.wav", text],
+                           check=True, capture_output=True)
+        except FileNotFoundError as e:
+            raise RuntimeError("the poolvs split needs espeak-ng (Debian package espeak-ng)") from e
+        rate, x = wavfile.read(f"{tmp}/line.wav")
+    x = x.astype(np.float64) / 32768
+    g = np.gcd(rate, sr)
+    x = resample_poly(x, sr // g, rate // g)
+    return x / (np.abs(x).max() + 1e-12)
+
+
+def _render_bank(engine: str, sr: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(BANK_SEED)
+    if engine == "festival":
+        return [say(text, voice, sr) for voice in VOICES for text in lines(rng, BANK_LINES)]
+    return [say_espeak(text, voice, sr, pitch, pace) for voice in ESPEAK_VOICES
+            for pitch, pace in [(int(rng.integers(20, 80)), int(rng.integers(130, 220)))]
+            for text in lines(rng, BANK_LINES)]
+
+
+def speech_bank(sr: int, cache_dir: str, engine: str = "festival") -> list[np.ndarray]:
+    """BANK_LINES lines per voice (fixed text) of `engine` (festival or espeak), rendered on first use and kept in
+    `cache_dir`."""
+    path = f"{cache_dir}/speech_bank_{sr}.npz" if engine == "festival" else f"{cache_dir}/speech_bank_{engine}_{sr}.npz"
     if os.path.exists(path):
         with np.load(path) as z:
             return [z[k] for k in sorted(z.files)]
-    rng = np.random.default_rng(BANK_SEED)
-    bank = [say(text, voice, sr) for voice in VOICES for text in lines(rng, BANK_LINES)]
+    bank = _render_bank(engine, sr)
     os.makedirs(cache_dir, exist_ok=True)
     tmp = f"{path}.{os.getpid()}.npz"  # several workers may render it at once: the last rename wins, whole
     np.savez(tmp, **{f"line{i:03d}": x for i, x in enumerate(bank)})
@@ -66,7 +94,7 @@ def speak(perf: Performance, n_samples: int, sr: int, rng: np.random.Generator, 
     """Lines from `bank`, each starting on a bar line (a bar or two of rest now and then), `n_samples` long, peak 1.
     One voice per track; each line is pitched up or down by up to 2 semitones (as a resampling, so its pace moves too).
     """
-    voice = int(rng.integers(len(VOICES)))
+    voice = int(rng.integers(max(1, len(bank) // BANK_LINES)))
     own = bank[voice * BANK_LINES:(voice + 1) * BANK_LINES] or bank
     bars = perf.downbeats
     out = np.zeros(n_samples)

@@ -8,7 +8,7 @@ import numpy as np
 
 from data.make_dataset import SR, VOICE_SPLITS, _plan, _with_voice
 from data.performance import generate
-from data.speech import VOICES, say, speak
+from data.speech import ESPEAK_VOICES, VOICES, say, say_espeak, speak
 from data.voice import CONSONANTS, Note, _consonant, _vowel, melody, sing
 
 
@@ -81,7 +81,7 @@ class VoiceTest(unittest.TestCase):
         for split, (plays, share, kind) in VOICE_SPLITS.items():
             self.assertIn(plays, ("pool", "test"))
             self.assertTrue(0 < share <= 1)
-            self.assertEqual(kind, "speech" if plays == "test" else "sing")  # the test set's voice is held out
+            self.assertEqual(plays == "test", kind == "speech")  # festival's voices are the test set's alone
         plan = _plan("test", 4, 3, 24.0, 0.3)
         again = _plan(VOICE_SPLITS["testv"][0], 4, 3, 24.0, 0.3)
         for (_, perf, parts, acc), (_, perf2, parts2, acc2) in zip(plan, again):
@@ -102,6 +102,26 @@ class SpeechTest(unittest.TestCase):
             high = np.array([band_share(f, 4000, 11025) for f in frames if np.std(f) > 0.02])
             self.assertGreater(high.max(), 0.5, voice)  # its s sounds: mostly above 4 kHz
             self.assertLess(np.median(high), 0.3, voice)  # its vowels: mostly below
+
+    def test_espeak_says_a_line_in_each_training_voice(self):
+        for voice in ESPEAK_VOICES[:3]:
+            x = say_espeak("sister said stop", voice, SR, 50, 170)
+            self.assertTrue(0.4 * SR < len(x) < 3 * SR, voice)
+            frames = x[: len(x) // 256 * 256].reshape(-1, 256)
+            high = np.array([band_share(f, 4000, 11025) for f in frames if np.std(f) > 0.02])
+            self.assertGreater(high.max(), 0.4, voice)  # its s: mostly above 4 kHz
+        slow = say_espeak("sister said stop", ESPEAK_VOICES[0], SR, 50, 100)
+        self.assertGreater(len(slow), 1.3 * len(say_espeak("sister said stop", ESPEAK_VOICES[0], SR, 50, 200)))
+
+    def test_a_mixed_split_draws_both_voices(self):
+        perf = generate(np.random.default_rng(5), 8.0)
+        band = np.random.default_rng(4).standard_normal(8 * SR) * 0.1
+        kinds = [int(np.random.default_rng([1, i, 7]).integers(2)) for i in range(20)]
+        self.assertTrue(0 < sum(kinds) < 20)  # the first draw picks the voice: both come up
+        for i in (kinds.index(0), kinds.index(1)):  # one track of each voice
+            out = _with_voice(band, perf, 0, np.random.default_rng([1, i, 7]), "sing|espeak")
+            self.assertEqual(len(out), len(band))
+            self.assertTrue(np.isfinite(out).all())
 
     def test_lines_start_on_bar_lines(self):
         perf = generate(np.random.default_rng(5), 24.0)
