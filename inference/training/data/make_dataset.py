@@ -119,7 +119,8 @@ PART_FX = ("kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble", TOM_SP
 # also get a voice, drawn from a generator of its own so the rest of each track renders as before; the voice:
 # voice.py's procedural singer or, in 'poolvs', as often espeak-ng's speakers for training; festival's recorded
 # speakers (speech.py) held out for the test set)
-VOICE_SPLITS = {"poolv": ("pool", 0.85, "sing"), "poolvs": ("pool", 0.85, "sing|espeak"), "testv": ("test", 1.0, "speech")}
+VOICE_SPLITS = {"poolv": ("pool", 0.85, "sing"), "poolvs": ("pool", 0.85, "sing|espeak"),
+                "testv": ("test", 1.0, "speech")}
 SPEECH_CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".cache")
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 # split -> (share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom), single kits too or

@@ -33,6 +33,14 @@ def lines(rng: np.random.Generator, n: int) -> list[str]:
     return [" ".join(rng.choice(WORDS, size=int(rng.integers(4, 10)))) for _ in range(n)]
 
 
+def _read_line(path: str, sr: int) -> np.ndarray:
+    """A rendered line as floats at `sr`, peak 1."""
+    rate, x = wavfile.read(path)
+    g = np.gcd(rate, sr)
+    x = resample_poly(x.astype(np.float64) / 32768, sr // g, rate // g)
+    return x / (np.abs(x).max() + 1e-12)
+
+
 def say(text: str, voice: str, sr: int) -> np.ndarray:
     """`text` spoken by festival's `voice`, resampled to `sr`, peak 1."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -44,11 +52,7 @@ def say(text: str, voice: str, sr: int) -> np.ndarray:
         except FileNotFoundError as e:
             raise RuntimeError("the testv split needs festival (Debian packages festival festvox-kallpc16k "
                                "festvox-us-slt-hts)") from e
-        rate, x = wavfile.read(f"{tmp}/line.wav")
-    x = x.astype(np.float64) / 32768
-    g = np.gcd(rate, sr)
-    x = resample_poly(x, sr // g, rate // g)
-    return x / (np.abs(x).max() + 1e-12)
+        return _read_line(f"{tmp}/line.wav", sr)
 
 
 def say_espeak(text: str, voice: str, sr: int, pitch: int, pace: int) -> np.ndarray:
@@ -59,11 +63,7 @@ def say_espeak(text: str, voice: str, sr: int, pitch: int, pace: int) -> np.ndar
                            check=True, capture_output=True)
         except FileNotFoundError as e:
             raise RuntimeError("the poolvs split needs espeak-ng (Debian package espeak-ng)") from e
-        rate, x = wavfile.read(f"{tmp}/line.wav")
-    x = x.astype(np.float64) / 32768
-    g = np.gcd(rate, sr)
-    x = resample_poly(x, sr // g, rate // g)
-    return x / (np.abs(x).max() + 1e-12)
+        return _read_line(f"{tmp}/line.wav", sr)
 
 
 def _render_bank(engine: str, sr: int) -> list[np.ndarray]:

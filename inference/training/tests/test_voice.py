@@ -1,5 +1,5 @@
-"""The procedural singer (data/voice.py), the held-out speakers (data/speech.py) and the vocal splits that add them. Run from inference/training:
-/usr/bin/python3 -m unittest tests.test_voice"""
+"""The procedural singer (data/voice.py), the speakers (data/speech.py) and the vocal splits that add them.
+Run from inference/training: /usr/bin/python3 -m unittest tests.test_voice"""
 from __future__ import annotations
 
 import unittest
