@@ -18,7 +18,7 @@ export const TRAINING_DIR = fileURLToPath(
 /** The held-out splits and how run.sh makes them: [seed, default track count]. */
 /**
  * [seed, default tracks] per split; `bars` (training kits) is what the downbeat stage is fitted on; `testv` is the
- * test set's tracks with a singer over every band (data/voice.py).
+ * test set's tracks with a held-out voice over every band (data/speech.py).
  */
 export const SPLITS = {
   val: [2, 48],

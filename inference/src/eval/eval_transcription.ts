@@ -18,7 +18,7 @@
  *   --promote         make --model the manifest default when it beats --baseline (mean F of kick, snare,
  *                     hi-hat (all) and beats)
  *   --split test|val|testv  which set to score (default test; testv: the test set's tracks with a
- *                     singer over every band, data/voice.py)
+ *                     held-out voice over every band, data/speech.py)
  *   --tracks N        score the split's first N tracks (rendered into their own folder, `test-256`, once; the
  *                     default set is the first 64): more tracks narrow the intervals (256 test tracks: 3 min
  *                     to render, under 1 min per model to score on this 2-core machine)
