@@ -120,7 +120,8 @@ PART_FX = ("kitfx", "pool", EXTRA_POOL_SPLIT, "groove", "boom", "rumble", TOM_SP
 # voice.py's procedural singer or, in 'poolvs', as often espeak-ng's speakers for training; festival's recorded
 # speakers (speech.py) held out for the test set)
 VOICE_SPLITS = {"poolv": ("pool", 0.85, "sing"), "poolvs": ("pool", 0.85, "sing|espeak"),
-                "testv": ("test", 1.0, "speech")}
+                "testv": ("test", 1.0, "festival")}
+SPEECH_ENGINES = ("festival", "espeak")
 SPEECH_CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".cache")
 DRUM_ONLY_P = {"groove": 0.05}  # share of drum-only tracks where it differs from build()'s default
 # split -> (share of tracks whose snare strokes get a kick-like low thud (augment.snare_boom), single kits too or
@@ -280,12 +281,12 @@ VOICE_STREAM = 7  # the voice's generator: np.random.default_rng([seed, track, V
 
 
 def _with_voice(band: np.ndarray, perf, key: int, rng: np.random.Generator, kind: str = "sing") -> np.ndarray:
-    """The band with a voice on top (`kind`: 'sing', 'speech' (festival), 'espeak' or 'sing|espeak', either at
-    even odds), through its own EQ, room and compressor, at -6..+6 dB against the band."""
+    """The band with a voice on top (`kind`: 'sing', a speech engine ('festival', 'espeak') or 'sing|espeak',
+    either at even odds), through its own EQ, room and compressor, at -6..+6 dB against the band."""
     if "|" in kind:
         kind = kind.split("|")[int(rng.integers(2))]
-    if kind in ("speech", "espeak"):
-        voice = speak(perf, len(band), SR, rng, speech_bank(SR, SPEECH_CACHE, "festival" if kind == "speech" else kind))
+    if kind in SPEECH_ENGINES:
+        voice = speak(perf, len(band), SR, rng, speech_bank(SR, SPEECH_CACHE, kind))
     else:
         voice = sing(perf, key, len(band), SR, rng)
     voice = _part_fx(voice, rng)[: len(band)]
@@ -310,9 +311,8 @@ def build(split: str, n: int, seed: int, out_dir: str, duration: float = 24.0, d
     os.makedirs(out_dir, exist_ok=True)
     plays, voice_share, voice_kind = VOICE_SPLITS.get(split, (split, 0.0, ""))
     plan = _plan(plays, n, seed, duration, drum_only_p)
-    for kind in {"speech": "festival", "espeak": "espeak"}.items():
-        if kind[0] in voice_kind:
-            speech_bank(SR, SPEECH_CACHE, kind[1])  # rendered once, before the workers read it
+    for engine in set(voice_kind.split("|")) & set(SPEECH_ENGINES):
+        speech_bank(SR, SPEECH_CACHE, engine)  # rendered once, before the workers read it
     for src in {s.name: s for p in plan for s, _ in p[2] if s.kind == "sf"}.values():
         _probe(src)  # fills the probe cache before the workers read it
     # Rendered audio is held per chunk only, so memory stays flat whatever the number of tracks.

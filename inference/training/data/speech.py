@@ -103,8 +103,8 @@ def speak(perf: Performance, n_samples: int, sr: int, rng: np.random.Generator, 
         if t < free_from or rng.random() < 0.25:
             continue
         line = own[int(rng.integers(len(own)))]
-        up, down = (100, int(round(100 * 2 ** (rng.uniform(-2, 2) / 12))))
-        line = resample_poly(line, up, down) * rng.uniform(0.6, 1.0)
+        slower = int(round(100 * 2 ** (rng.uniform(-2, 2) / 12)))  # 100 -> slower: longer and lower
+        line = resample_poly(line, 100, slower) * rng.uniform(0.6, 1.0)
         i = int(t * sr)
         j = min(n_samples, i + len(line))
         if i >= n_samples:

@@ -81,7 +81,7 @@ class VoiceTest(unittest.TestCase):
         for split, (plays, share, kind) in VOICE_SPLITS.items():
             self.assertIn(plays, ("pool", "test"))
             self.assertTrue(0 < share <= 1)
-            self.assertEqual(plays == "test", kind == "speech")  # festival's voices are the test set's alone
+            self.assertEqual(plays == "test", kind == "festival")  # festival's voices are the test set's alone
         plan = _plan("test", 4, 3, 24.0, 0.3)
         again = _plan(VOICE_SPLITS["testv"][0], 4, 3, 24.0, 0.3)
         for (_, perf, parts, acc), (_, perf2, parts2, acc2) in zip(plan, again):
