@@ -27,6 +27,9 @@
  *   --false-onsets    also print, per lane, what sounded where the model put a false onset (the true lanes
  *                     within +-50 ms: a kick on a snare stroke shows as "snare"); the JSON always has them;
  *                     with --by-source, per source as well
+ *   --misses          also print, per lane, where its missed strokes were lost: the activation never reached the
+ *                     threshold, the note filter rejected the peak, no peak of its own, another hi-hat lane's
+ *                     note won, a note nearby went to another stroke (ghost notes apart); the JSON always has them
  *   --json FILE       also write the reports (overall and per source) and the comparison as JSON
  * Env: MODEL_DIR (models folder, default inference/models), PYTHON, VAL_TRACKS / TEST_TRACKS / BARS_TRACKS
  * (render sizes).
@@ -68,6 +71,7 @@ import {
 import {
   formatFalseOnsets,
   formatFalseOnsetsBySource,
+  formatMisses,
   formatReport,
   formatSourceTable,
 } from "./report_format.ts";
@@ -138,6 +142,7 @@ async function main(): Promise<number> {
       "fit-notes": { type: "boolean", default: false },
       "by-source": { type: "boolean", default: false },
       "false-onsets": { type: "boolean", default: false },
+      misses: { type: "boolean", default: false },
       promote: { type: "boolean", default: false },
       split: { type: "string", default: "test" },
       dir: { type: "string" },
@@ -262,6 +267,7 @@ async function main(): Promise<number> {
     if (values["false-onsets"] && values["by-source"]) {
       console.log(formatFalseOnsetsBySource(bySource[m], LANES) + "\n");
     }
+    if (values.misses) console.log(formatMisses(reports[m], LANES) + "\n");
   }
   if (values.baseline) {
     const [a, b] = [

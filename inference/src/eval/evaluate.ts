@@ -6,6 +6,7 @@
 import { HIHAT_LANES, LANES } from "../contracts/bsm.ts";
 import { labelColumn } from "../pipeline/activations_io.ts";
 import type { BarModel } from "../pipeline/bars.ts";
+import { barGrid } from "../pipeline/beat_grid.ts";
 import { MAX_BPM, MIN_BPM, trackBeats } from "../pipeline/beats.ts";
 import type { NoteFilter } from "../pipeline/note_filter.ts";
 import { pickPeaks } from "../pipeline/peaks.ts";
@@ -15,6 +16,7 @@ import {
 } from "../pipeline/quantize.ts";
 import type { Activations } from "../pipeline/types.ts";
 import type { TrackTruth } from "./dataset.ts";
+import { falseOnsetCauses, missCauses, sumCauses } from "./error_causes.ts";
 import {
   addCounts,
   beatFMeasure,
@@ -51,6 +53,8 @@ export interface TrackScore {
   audibility: Record<string, { measured: number; inaudible: number }>;
   /** lane -> what sounded at each false positive: {@link falseOnsetCauses} */
   falseOnsets: Record<string, Record<string, number>>;
+  /** lane -> where each missed stroke was lost: {@link missCauses} */
+  misses: Record<string, Record<string, number>>;
   beatF: number;
   downbeatF: number;
   /** [bpm] */
@@ -58,27 +62,6 @@ export interface TrackScore {
   /** The song's meter as written ("6/8"), its beats per bar (a 6/8 bar has two dotted-quarter beats) and the
    * beats per bar of the map's time signature. */
   meter: { name: string; beatsPerBar: number; detected: number };
-}
-
-/**
- * Why a lane's detections were wrong: each false positive is keyed by the reference lanes within the onset window
- * around it, sorted ("hihat_closed+snare": a kick on a snare stroke; its own lane: a double; "none": nothing played there).
- */
-export function falseOnsetCauses(
-  falsePositives: readonly number[],
-  reference: readonly { time: number; lane: string }[],
-): Record<string, number> {
-  const causes: Record<string, number> = {};
-  for (const t of falsePositives) {
-    const near = [
-      ...new Set(
-        reference.filter((n) => Math.abs(n.time - t) <= ONSET_TOLERANCE_SEC)
-          .map((n) => n.lane),
-      ),
-    ].sort().join("+") || "none";
-    causes[near] = (causes[near] ?? 0) + 1;
-  }
-  return causes;
 }
 
 /** Matches detections to the references that count; of the detections left over, those on a don't-care
@@ -111,11 +94,15 @@ export function scoreTrack(
   { thresholds = {}, bars, noteFilter }: ModelPicking = {},
 ): TrackScore {
   const beats = trackBeats(act, { bars });
-  const { notes } = quantizeNotes(act, beats.beats, {
+  const picking = {
     lanePeaks: lanePeaksFromThresholds(thresholds),
     noteFilter,
+  };
+  const { notes } = quantizeNotes(act, beats.beats, {
+    ...picking,
     downbeats: beats.downbeats,
   });
+  const grid = noteFilter ? barGrid(beats.beats, beats.downbeats) : null;
   const counts: Record<string, Counts> = {},
     ghosts: Record<string, Counts> = {},
     withoutGhosts: Record<string, Counts> = {},
@@ -193,6 +180,7 @@ export function scoreTrack(
     withoutInaudible,
     audibility,
     falseOnsets,
+    misses: missCauses(act, truth, notes, picking, grid, GHOST_VELOCITY),
     beatF: beatFMeasure(beats.beats, truth.beats),
     downbeatF: beatFMeasure(beats.downbeats, truth.downbeats),
     tempo: {
@@ -247,6 +235,8 @@ export interface Report {
   >;
   /** lane -> false positives by what sounded there (TrackScore.falseOnsets summed over tracks) */
   falseOnsets: Record<string, Record<string, number>>;
+  /** lane -> missed strokes by where they were lost (TrackScore.misses summed over tracks) */
+  misses: Record<string, Record<string, number>>;
   beatF: number;
   downbeatF: number;
   acc1: number;
@@ -294,15 +284,6 @@ export function summarize(scores: TrackScore[]): Report {
       ...pooledAudibility(scores, lane),
     };
   }
-  const falseOnsets: Report["falseOnsets"] = {};
-  for (const s of scores) {
-    for (const [lane, causes] of Object.entries(s.falseOnsets)) {
-      const sum = falseOnsets[lane] ??= {};
-      for (const [cause, n] of Object.entries(causes)) {
-        sum[cause] = (sum[cause] ?? 0) + n;
-      }
-    }
-  }
   const mean = (f: (s: TrackScore) => number, of = scores) =>
     of.reduce((a, s) => a + f(s), 0) / Math.max(1, of.length);
   const inRange = scores.filter((s) =>
@@ -311,7 +292,8 @@ export function summarize(scores: TrackScore[]): Report {
   return {
     tracks: scores.length,
     lanes,
-    falseOnsets,
+    falseOnsets: sumCauses(scores.map((s) => s.falseOnsets)),
+    misses: sumCauses(scores.map((s) => s.misses)),
     beatF: mean((s) => s.beatF),
     downbeatF: mean((s) => s.downbeatF),
     acc1: mean((s) => Number(s.tempo.acc1)),

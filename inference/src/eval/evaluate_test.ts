@@ -20,12 +20,12 @@ import {
 } from "./report_format.ts";
 import {
   beatsPerBar,
-  falseOnsetCauses,
   scoreTrack,
   summarize,
   summarizeBySource,
   tuneThresholds,
 } from "./evaluate.ts";
+import { falseOnsetCauses } from "./error_causes.ts";
 
 const FPS = 100;
 const LABELS = [...LANES, "beat", "downbeat"];

@@ -40,29 +40,37 @@ export function matchEvents(
   return matchWithExtras(detections, references, tol).counts;
 }
 
-/** {@link matchEvents}' counts and the detections (sorted) its matching leaves without a reference. */
+/**
+ * {@link matchEvents}' counts, the detections its matching leaves without a reference (`extras`) and the references
+ * it leaves without a detection (`missed`), both sorted.
+ */
 export function matchWithExtras(
   detections: readonly number[],
   references: readonly number[],
   tol: number,
-): { counts: Counts; extras: number[] } {
+): { counts: Counts; extras: number[]; missed: number[] } {
   if (!(tol >= 0)) {
     throw new RangeError(`tolerance must be >= 0 seconds, got ${tol}`);
   }
   const det = [...detections].sort((a, b) => a - b);
   const ref = [...references].sort((a, b) => a - b);
   const matched = new Array<boolean>(det.length).fill(false);
+  const missed: number[] = [];
   let i = 0;
   for (const r of ref) {
     while (i < det.length && det[i] < r - tol - 1e-9) i++;
     if (i < det.length && det[i] <= r + tol + 1e-9) {
       matched[i] = true;
       i++;
-    }
+    } else missed.push(r);
   }
   const extras = det.filter((_, k) => !matched[k]);
   const tp = det.length - extras.length;
-  return { counts: { tp, fp: extras.length, fn: ref.length - tp }, extras };
+  return {
+    counts: { tp, fp: extras.length, fn: ref.length - tp },
+    extras,
+    missed,
+  };
 }
 
 /** [seconds] mir_eval's beat F-measure window. */

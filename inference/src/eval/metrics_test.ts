@@ -85,3 +85,13 @@ test("metrics - the unmatched detections are the matching's false positives", ()
   assert.deepEqual(extras([1.0], []), [1.0]);
   assert.throws(() => matchWithExtras([1], [1], -1), RangeError);
 });
+
+test("metrics - the references a matching leaves without a detection are its misses", () => {
+  const missed = (d: number[], r: number[]) =>
+    matchWithExtras(d, r, 0.05).missed;
+  assert.deepEqual(missed([1.0, 3.0], [2.0, 1.02, 3.2]), [2.0, 3.2]);
+  // a flam: one detection serves only one of two strokes 20 ms apart
+  assert.deepEqual(missed([1.01], [1.0, 1.02]), [1.02]);
+  assert.deepEqual(missed([], [1.0]), [1.0]);
+  assert.deepEqual(missed([1.0], []), []);
+});

@@ -93,15 +93,16 @@ export function formatMeters(r: Report): string {
     entries.map(([name, m]) => `${name} ${m.right}/${m.tracks}`).join(", ");
 }
 
-/** A lane's false positives (one Report.falseOnsets entry): their total and the `top` commonest causes. */
-function falseOnsetSummary(
+/** One lane's causes (a Report.falseOnsets or Report.misses entry): their total and the `top` commonest, worded by `phrase`. */
+function causeSummary(
   causes: Record<string, number> | undefined,
   top: number,
+  phrase = (n: number, cause: string) => `${n} on ${cause}`,
 ): { total: number; commonest: string } {
   const sorted = Object.entries(causes ?? {}).sort((a, b) => b[1] - a[1]);
   return {
     total: sorted.reduce((a, [, n]) => a + n, 0),
-    commonest: sorted.slice(0, top).map(([c, n]) => `${n} on ${c}`).join(", "),
+    commonest: sorted.slice(0, top).map(([c, n]) => phrase(n, c)).join(", "),
   };
 }
 
@@ -112,7 +113,7 @@ export function formatFalseOnsets(
   top = 5,
 ): string {
   return lanes.map((lane) => {
-    const { total, commonest } = falseOnsetSummary(r.falseOnsets[lane], top);
+    const { total, commonest } = causeSummary(r.falseOnsets[lane], top);
     return `false ${lane} (${total}): ${commonest}`;
   }).join("\n");
 }
@@ -131,7 +132,7 @@ export function formatFalseOnsetsBySource(
     [
       `false ${lane} by source:`,
       ...Object.entries(bySource).map(([source, r]) => {
-        const { total, commonest } = falseOnsetSummary(
+        const { total, commonest } = causeSummary(
           r.falseOnsets[lane],
           top,
         );
@@ -140,4 +141,16 @@ export function formatFalseOnsetsBySource(
       }),
     ].join("\n")
   ).join("\n");
+}
+
+/** Per lane, its missed strokes and where they were lost (Report.misses, ghost notes apart), one line each. */
+export function formatMisses(r: Report, lanes: readonly string[]): string {
+  return lanes.map((lane) => {
+    const { total, commonest } = causeSummary(
+      r.misses[lane],
+      Infinity,
+      (n, cause) => `${n} ${cause}`,
+    );
+    return `missed ${lane} (${total})` + (total ? `: ${commonest}` : "");
+  }).join("\n");
 }

@@ -11,10 +11,15 @@ import {
   decodeActivations,
   labelColumn,
 } from "./activations_io.ts";
-import { barGrid, beatPosition, beatTime } from "./beat_grid.ts";
+import { type BarGrid, barGrid, beatPosition, beatTime } from "./beat_grid.ts";
 import { beatResultSchema, beatsKey } from "./beats.ts";
 import { filterPeaks, type NoteFilter } from "./note_filter.ts";
-import { type PeakOptions, pickPeaks } from "./peaks.ts";
+import {
+  type Peak,
+  PEAK_DEFAULTS,
+  type PeakOptions,
+  pickPeaks,
+} from "./peaks.ts";
 import { transcribeKey } from "./transcribe.ts";
 import type { Activations, Stage } from "./types.ts";
 
@@ -106,15 +111,7 @@ export function quantizeNotes(
   const raw: Omit<QuantizedNote, "quantizedTime" | "beat">[] = [];
   const grid = opts.noteFilter ? barGrid(beats, opts.downbeats ?? []) : null;
   for (const lane of act.labels.filter((l) => !NON_LANES.has(l))) {
-    const filtered = opts.noteFilter?.lanes[lane] !== undefined;
-    const picked = pickPeaks(labelColumn(act, lane)!, act.fps, {
-      ...opts.peaks,
-      ...opts.lanePeaks?.[lane],
-      ...(filtered ? { threshold: opts.noteFilter!.floor } : {}),
-    });
-    const peaks = filtered
-      ? filterPeaks(act, lane, picked, opts.noteFilter!, grid)
-      : picked;
+    const peaks = pickLane(act, lane, opts, grid).kept;
     const velocities = peaks.map((p) =>
       Math.max(1, Math.min(127, Math.round(p.strength * 127)))
     );
@@ -148,6 +145,33 @@ export function quantizeNotes(
     };
   });
   return { notes, swing: detectSwing(positions) };
+}
+
+/**
+ * One lane's peaks: `candidates` as picked (at the note filter's floor where it filters the lane), `kept` those the
+ * filter keeps (all of them otherwise), and `threshold` the activation a candidate had to reach.
+ */
+export function pickLane(
+  act: Activations,
+  lane: string,
+  opts: Pick<QuantizeOptions, "peaks" | "lanePeaks" | "noteFilter">,
+  grid: BarGrid | null,
+): { candidates: Peak[]; kept: Peak[]; threshold: number } {
+  const filter = opts.noteFilter?.lanes[lane] ? opts.noteFilter : undefined;
+  const peakOptions = {
+    ...PEAK_DEFAULTS,
+    ...opts.peaks,
+    ...opts.lanePeaks?.[lane],
+    ...(filter ? { threshold: filter.floor } : {}),
+  };
+  const candidates = pickPeaks(labelColumn(act, lane)!, act.fps, peakOptions);
+  return {
+    candidates,
+    kept: filter
+      ? filterPeaks(act, lane, candidates, filter, grid)
+      : candidates,
+    threshold: peakOptions.threshold,
+  };
 }
 
 /** [seconds] hi-hat notes closer than this are one stroke. */
