@@ -237,7 +237,7 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
     hist = _load(f"{cache}/runs/{trained}_history.json")
     bench = _load(f"{cache}/bench.json")
     timings = [l.split("\t") for l in _read(f"{cache}/timings.tsv").splitlines()]
-    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "kitmix", "kitfx", "pool", "dsynth", "val", "bars", "test")}
+    idx = {s: _load(f"{cache}/data/{s}/index.json") for s in ("train", "synth", "kitmix", "kitfx", "pool", "poolvs", "dsynth", "val", "bars", "test")}
     size = os.path.getsize(os.path.join(MODELS, entry["file"]))
     train_src = sorted({s.name for s in drum_sources() if s.split in ("train", "pool", "dsynth")})
     shots, presets = oneshot_pool(), preset_pool()
@@ -284,7 +284,10 @@ def render_card(name: str, cache: str, previous: str | None = None) -> str:
         f" parameters, {len(presets.get(36, []))} kicks and {len(presets.get(38, []))} snares among them), half the"
         " tracks one such kit, half kit mixes where each lane group is a DrumSynth kit's or the pool's.",
         "- Accompaniment (bass, keys, guitar, strings, pads) from the same split's soundfonts following the chords and",
-        "  tempo; about 30 % of tracks drum-only; drum-to-accompaniment level -8..+12 dB.",
+        "  tempo; about 30 % of tracks drum-only; drum-to-accompaniment level -8..+12 dB. Split `poolvs` (the last",
+        "  stage) plays the pool's tracks with a voice over 85 % of their band tracks, -6..+6 dB against the band: a",
+        "  procedural singer (`data/voice.py`: a sung line over the chords, hissed and burst consonants, breaths) or",
+        "  an espeak-ng speaker (`data/speech.py`), at even odds; a voice's consonants sound like hi-hats and snares.",
         "- Augmentation (`data/augment.py`): EQ, compression, generated-IR reverb, distortion, noise, MP3/AAC round",
         "  trip, gain, +-4 % speed (pitch and time together, labels moved); during training, a share of the crops",
         "  (see Training) pass a random smooth EQ curve and gain on the features (`train.py` random_eq), new on every",

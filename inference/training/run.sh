@@ -8,10 +8,11 @@
 #      the loss, and the kitmix split;
 #   3. drum_transcriber_v4: widened to 128 channels (the new channels start at zero effect), on every split, kitfx
 #      and the one-shot pool included;
-#   4. the shipped model drum_transcriber_v7: v4 fine-tuned on 1000 train tracks, the pool and dsynth (kits of
-#      LMMS's DrumSynth presets: drum machines, electronic kits, brush and jazz snares), its last (annealed) epoch;
-#      the train split is rendered with each ghost note's audibility, and the ghost notes not in its audio cost
-#      nothing in the loss (train.py).
+#   4. the shipped model drum_transcriber_v8: v4 fine-tuned on 1000 train tracks, poolvs (the pool's tracks with a
+#      voice over most of their band: a procedural singer or an espeak-ng speaker, data/voice.py and data/speech.py)
+#      and dsynth (kits of LMMS's DrumSynth presets: drum machines, electronic kits, brush and jazz snares), its last
+#      (annealed) epoch; the train split is rendered with each ghost note's audibility, and the ghost notes not in
+#      its audio cost nothing in the loss (train.py).
 # Stages 1 to 3 are skipped when inference/models holds their model, unless FRESH=1. (The earlier shipped model
 # drum_transcriber_v5, v4 with a kick donor's kick lane in one graph, is built by combine.py: EXPERIMENTS.md.)
 #
@@ -20,7 +21,8 @@
 #   SYNTH_TRACKS   training tracks played by procedural kits (default 800)
 #   KITMIX_TRACKS  training tracks whose lane groups each draw another training source (default 1200)
 #   KITFX_TRACKS   the same, each lane group through its own effects (default 1200)
-#   POOL_TRACKS    the same, drawing also from one-shot kits and hydrogen-data's kits (default 1500)
+#   POOL_TRACKS    the same, drawing also from one-shot kits and hydrogen-data's kits (default 1500); poolvs,
+#                  the same tracks with a voice, has as many
 #   VAL_TRACKS     validation tracks (training kits)       (default 48)
 #   TEST_TRACKS    held-out test tracks (held-out kits)    (default 64)
 #   BARS_TRACKS    tracks the downbeat stage is fitted on (training kits) (default 600)
@@ -30,8 +32,8 @@
 #   EPOCHS         epochs of stage 4                       (default 10; stage 1 trains 16, stage 2 14, stage 3 12)
 #   TRAIN_MINUTES  wall-time cap of stage 4 [min]          (default 55; stage 1's is 85, stage 2's 105, stage 3's 150)
 #   LR             peak learning rate of stage 4           (default 0.0005; stage 1's is 0.002, stages 2-3 0.001)
-#   MODEL_NAME     manifest name of the shipped model      (default drum_transcriber_v7)
-#   MODEL_VERSION  its manifest version                    (default 7.0.0)
+#   MODEL_NAME     manifest name of the shipped model      (default drum_transcriber_v8)
+#   MODEL_VERSION  its manifest version                    (default 8.0.0)
 #   SKIP_APT=1     do not call apt-get (packages already there)
 #   FRESH=1        regenerate the data even when a split exists, and retrain stages 1 to 3
 # A bigger run is only a parameter: TRAIN_TRACKS=5000 EPOCHS=20 TRAIN_MINUTES=180 inference/training/run.sh
@@ -57,8 +59,8 @@ LR="${LR:-0.0005}"
 STAGE1_NAME=drum_transcriber_v2
 STAGE2_NAME=drum_transcriber_v3
 BASE_NAME=drum_transcriber_v4  # stage 3: the shipped model continues from it and is scored against it
-MODEL_NAME="${MODEL_NAME:-drum_transcriber_v7}"
-MODEL_VERSION="${MODEL_VERSION:-7.0.0}"
+MODEL_NAME="${MODEL_NAME:-drum_transcriber_v8}"
+MODEL_VERSION="${MODEL_VERSION:-8.0.0}"
 PY=/usr/bin/python3
 export PATH="$REPO/node_modules/.bin:$PATH"
 CACHE="$HERE/.cache"
@@ -105,6 +107,7 @@ step data_test gen test "$TEST_TRACKS" 3
 step data_bars gen bars "$BARS_TRACKS" 6
 step data_kitfx gen kitfx "$KITFX_TRACKS" 7
 step data_pool gen pool "$POOL_TRACKS" 8
+step data_poolvs gen poolvs "$POOL_TRACKS" 8
 step data_dsynth gen dsynth "$DSYNTH_TRACKS" 13
 MODELS="$REPO/inference/models"
 train_stage() {  # train_stage NAME VERSION SEED EPOCHS MINUTES LR EQ [train.py options...]: train, export, check
@@ -134,7 +137,7 @@ fi
 # stage 4: the validation score of these fine-tunes stays flat (training kits) while the held-out kits move, so the
 # annealed last epoch is kept rather than an early "best" one (EXPERIMENTS.md)
 CHECKPOINT=_last train_stage "$MODEL_NAME" "$MODEL_VERSION" 9345 "$EPOCHS" "$TRAIN_MINUTES" "$LR" 0.8 --hidden 128 \
-  --splits "train:$STAGE4_TRAIN_TRACKS,pool,dsynth" --init "$MODELS/$BASE_NAME.onnx" --ghost-weight 2 \
+  --splits "train:$STAGE4_TRAIN_TRACKS,poolvs,dsynth" --init "$MODELS/$BASE_NAME.onnx" --ghost-weight 2 \
   --skip-inaudible-ghosts
 # thresholds are tuned on the validation split (training kits) and the downbeat stage is fitted on the bars split
 # (training kits, another seed), then the held-out test set is scored next to the previous stage's model; the new

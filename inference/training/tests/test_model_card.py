@@ -89,6 +89,19 @@ class CarriedFigures(unittest.TestCase):
         self.assertIn("- train: 3000 tracks, 1355 min (seed 1); styles rock 3000. (carried)", card)
         self.assertNotIn("- train: 5 tracks", card)
 
+    def test_the_voiced_pool_is_sized_and_its_voice_described_when_this_run_trained_on_it(self):
+        os.makedirs(f"{self.cache}/data/poolvs")
+        os.makedirs(f"{self.cache}/runs")
+        _write(f"{self.cache}/data/poolvs/index.json",
+               {"seed": 8, "tracks": [{"style": "funk", "durationSec": 24.0}] * 5})
+        _write(f"{self.cache}/runs/{NAME}_history.json",
+               {"args": {"lr": 0.0005, "threads": 2, "crop": 600, "batch": 12, "seed": 9345,
+                         "splits": "train:1000,poolvs,dsynth"}, "minutes": 54.6,
+                "history": [{"epoch": 0, "val": dict.fromkeys(("kick", "snare", "hihat_closed", "beat"), 0.9)}]})
+        card = render_card(NAME, self.cache, PREVIOUS)
+        self.assertIn("- poolvs: 5 tracks, 2 min (seed 8); styles funk 5.", card)
+        self.assertIn("Split `poolvs` (the last\n  stage) plays the pool's tracks with a voice", card)
+
     def test_a_second_refresh_marks_once(self):
         card = render_card(NAME, self.cache, render_card(NAME, self.cache, PREVIOUS))
         self.assertIn("## Training (carried)\n", card)
