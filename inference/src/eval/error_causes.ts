@@ -14,7 +14,8 @@ import { matchWithExtras, ONSET_TOLERANCE_SEC } from "./metrics.ts";
 
 /**
  * Why a lane's detections were wrong: each false positive is keyed by the reference lanes within the onset window
- * around it, sorted ("hihat_closed+snare": a kick on a snare stroke; its own lane: a double; "none": nothing played there).
+ * around it, sorted ("hihat_closed+snare": a kick on a snare stroke; its own lane: a double; "none": nothing
+ * played there).
  */
 export function falseOnsetCauses(
   falsePositives: readonly number[],

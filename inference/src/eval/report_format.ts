@@ -93,7 +93,8 @@ export function formatMeters(r: Report): string {
     entries.map(([name, m]) => `${name} ${m.right}/${m.tracks}`).join(", ");
 }
 
-/** One lane's causes (a Report.falseOnsets or Report.misses entry): their total and the `top` commonest, worded by `phrase`. */
+/** One lane's causes (a Report.falseOnsets or Report.misses entry): their total and the `top` commonest, each
+ * worded by `phrase`. */
 function causeSummary(
   causes: Record<string, number> | undefined,
   top: number,
