@@ -84,18 +84,19 @@ export function missCauses(
     const ghostAt = new Set(
       refs.filter((n) => n.velocity < ghostVelocity).map((n) => n.time),
     );
-    for (const time of missed) {
-      const cause = near(found, time)
-        ? MISS_CAUSES.taken
-        : !peaks || !column
-        ? MISS_CAUSES.belowThreshold
-        : near(peaks.kept, time) && HIHAT_LANES.includes(lane)
-        ? MISS_CAUSES.otherHiHat
-        : near(peaks.candidates, time)
-        ? MISS_CAUSES.rejected
-        : maxAround(column, act.fps, time) < peaks.threshold
+    const causeOf = (time: number): string => {
+      if (near(found, time)) return MISS_CAUSES.taken;
+      if (!column || !peaks) return MISS_CAUSES.belowThreshold; // the model has no such column
+      if (HIHAT_LANES.includes(lane) && near(peaks.kept, time)) {
+        return MISS_CAUSES.otherHiHat;
+      }
+      if (near(peaks.candidates, time)) return MISS_CAUSES.rejected;
+      return maxAround(column, act.fps, time) < peaks.threshold
         ? MISS_CAUSES.belowThreshold
         : MISS_CAUSES.noPeak;
+    };
+    for (const time of missed) {
+      const cause = causeOf(time);
       const key = ghostAt.has(time) ? cause + GHOST_SUFFIX : cause;
       causes[key] = (causes[key] ?? 0) + 1;
     }
